@@ -1,0 +1,161 @@
+# ej — the build. `make`, `make check`, `make demo`, `make install`.
+# A command is one bin/ej-NAME.c plus man/man1/ej-NAME.1: both are found here.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+LOCALEDIR ?= $(PREFIX)/share/locale
+DESTDIR ?=
+# Group that owns a group store (ej-init --group); commands are installed
+# setgid to it when set: make install EJ_GROUP=ej
+EJ_GROUP ?=
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+# O: the build directory (check-asan builds into .asan/)
+O ?= .
+
+PKGS := sqlite3 yaml-0.1 libgit2 libsodium
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+override CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wno-unused-parameter -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	-Ilib -I$(O)/lib $(PKG_CFLAGS) -DEJ_VERSION='"$(VERSION)"' \
+	-DEJ_LOCALEDIR='"$(LOCALEDIR)"' -MMD -MP
+LIBS := $(PKG_LIBS) -lcsv -lpthread
+
+VERSION := 0.1.0
+
+LIB_SRC := $(filter-out lib/schema.c,$(wildcard lib/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o) $(O)/lib/schema.o
+CMDS := $(patsubst bin/%.c,%,$(wildcard bin/*.c))
+BINS := $(CMDS:%=$(O)/bin/%)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNITS := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/unit/%)
+MAN1 := $(wildcard man/man1/*.1)
+MAN5 := $(wildcard man/man5/*.5)
+MAN7 := $(wildcard man/man7/*.7)
+PO := $(wildcard po/*.po)
+MO := $(PO:po/%.po=$(O)/locale/%/LC_MESSAGES/ej.mo)
+
+DEPS_DEB := gcc make pkg-config git sqlite3 libsqlite3-dev libyaml-dev \
+	libcsv-dev libgit2-dev libsodium-dev libcmocka-dev bats gettext mandoc
+
+.PHONY: all deps check check-unit check-cli check-man check-asan demo \
+	install uninstall clean tests
+
+all: $(O)/lib/libej.a $(BINS) $(MO)
+
+$(O)/lib/libej.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The schema is compiled in from lib/schema.sql.
+$(O)/lib/schema.c: lib/schema.sql
+	@mkdir -p $(@D)
+	{ echo '/* generated from lib/schema.sql */'; \
+	  echo 'const char ej_schema_sql[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@
+$(O)/lib/schema.o: $(O)/lib/schema.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# ej help: one line per command, from each man page's .Nd
+$(O)/bin/commands.h: $(MAN1)
+	@mkdir -p $(@D)
+	{ for f in $(sort $(MAN1)); do \
+	    n=$$(basename $$f .1); \
+	    d=$$(sed -n 's/^\.Nd //p' $$f | sed 's/\\/\\\\/g; s/"/\\"/g'); \
+	    echo "{\"$$n\", \"$$d\"},"; \
+	  done; } > $@.tmp && mv $@.tmp $@
+$(O)/bin/ej.o: $(O)/bin/commands.h
+
+$(O)/bin/%: $(O)/bin/%.o $(O)/lib/libej.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libej.a $(LIBS)
+
+$(O)/tests/unit/%: $(O)/tests/unit/%.o $(O)/lib/libej.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libej.a $(LIBS) -lcmocka
+
+$(O)/locale/%/LC_MESSAGES/ej.mo: po/%.po
+	@mkdir -p $(@D)
+	msgfmt --check -o $@ $<
+
+tests: all $(UNITS)
+
+# Missing Debian packages: installed when root, else the command is printed.
+deps:
+	@missing=; for p in $(DEPS_DEB); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
+	    || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+	  echo "missing packages; run: sudo apt-get install -y$$missing" >&2; exit 1; \
+	fi
+
+# Every test, then one summary line "N passed, N failed".
+check: deps
+	@$(MAKE) --no-print-directory tests
+	@$(MAKE) --no-print-directory check-man
+	@O=$(O) tests/run
+
+check-unit: tests
+	@O=$(O) tests/run unit
+check-cli: tests
+	@O=$(O) tests/run cli
+
+check-man:
+	@for f in $(MAN1) $(MAN5) $(MAN7); do \
+	  mandoc -Tlint -W warning $$f || exit 1; done
+
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+check-asan: deps
+	@$(MAKE) --no-print-directory O=.asan CFLAGS="$(ASAN_FLAGS)" \
+	  LDFLAGS="-fsanitize=address,undefined" tests
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 O=.asan tests/run
+
+# The demo school: init, then a look at what was made.
+DEMO ?= demo
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@rm -rf $(DEMO) && mkdir -p $(DEMO)
+	@PATH="$(CURDIR)/$(O)/bin:$$PATH" EJ_STORE="$(CURDIR)/$(DEMO)/store" sh examples/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	@if [ -n "$(EJ_GROUP)" ]; then for c in $(CMDS); do \
+	  [ $$c = ej ] && continue; \
+	  chgrp $(EJ_GROUP) $(DESTDIR)$(BINDIR)/$$c && chmod 2755 $(DESTDIR)$(BINDIR)/$$c; \
+	done; fi
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	@for m in $(MO); do l=$$(echo $$m | sed 's,.*locale/\([^/]*\)/.*,\1,'); \
+	  install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; \
+	  install -m 644 $$m $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ej.mo; done
+
+uninstall:
+	rm -f $(CMDS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/%) \
+	  $(MAN7:man/%=$(DESTDIR)$(MANDIR)/%)
+	rm -f $(PO:po/%.po=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/ej.mo)
+
+clean:
+	rm -rf .asan $(DEMO) locale lib/schema.c
+	rm -f lib/*.o lib/*.d lib/libej.a bin/*.o bin/*.d bin/commands.h \
+	  $(CMDS:%=bin/%) tests/unit/*.o tests/unit/*.d $(UNIT_SRC:%.c=%)
+
+-include $(wildcard $(O)/lib/*.d $(O)/bin/*.d $(O)/tests/unit/*.d)

@@ -1,0 +1,99 @@
+/*
+ * history — the canonical text snapshot of the store and its git history.
+ *
+ * One table, ej_snapshot_files, declares every kind of snapshot file: where
+ * it lives in the tree, the ordered query that serialises it, how its rows
+ * load back, and which table changes make it dirty. Commit (O(change)),
+ * verify and rebuild all run from it.
+ *
+ * A file is CSV (RFC 4180, LF): a header of column names, then one record
+ * a line in a fixed order. NULL is an empty field, an empty string is "".
+ * The same state always gives the same bytes.
+ */
+#ifndef EJ_HISTORY_H
+#define EJ_HISTORY_H
+
+#include <git2.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "store.h"
+
+#define EJ_SNAP_KEYS 3           /* a file is keyed by up to 3 integers */
+
+/* What makes a file dirty: a change to table; the keys of the files it
+ * touches come from keys_new (INSERT, UPDATE) and keys_old (UPDATE,
+ * DELETE), SELECTs over NEW.* / OLD.* returning EJ_SNAP_KEYS integers
+ * (a key of -1 means "every file of this kind", e.g. after a rename).
+ * NULL selects mean the kind's single file (keys 0, 0, 0). */
+struct ej_snapdep {
+	const char *table;
+	const char *keys_new;
+	const char *keys_old;
+	const char *when;        /* optional UPDATE OF column list */
+};
+
+struct ej_snapfile {
+	const char *kind;        /* "staff" */
+	/* Single file: its path. Keyed: NULL, and the three below. */
+	const char *path;
+	const char *glob;        /* fnmatch(3) pattern of its paths */
+	const char *keys_sql;    /* keys that have data: SELECT k1,k2,k3 */
+	const char *path_sql;    /* ?1..?3 → path */
+	const char *paths_sql;   /* every possible file: SELECT path,k1,k2,k3 */
+	/* Serialise: header names the columns, rows in a fixed order;
+	 * binds ?1..?3 for keyed kinds. */
+	const char *dump_sql;
+	/* Load a row back: named parameters :column from the header, and
+	 * ?1..?3 (as :k1 :k2 :k3) for keyed kinds. NULL: the file is
+	 * informational and not loaded (its data come from other files). */
+	const char *load_sql;
+	struct ej_snapdep deps[8];
+};
+
+extern const struct ej_snapfile ej_snapshot_files[];
+extern const size_t ej_snapshot_nfiles;
+
+/* Serialise one file into a malloc'd buffer. 0 ok (*len 0 for a keyed file
+ * without rows: it is absent), -1 error. */
+int ej_snap_dump(struct ej_store *s, const struct ej_snapfile *f,
+    const long long keys[EJ_SNAP_KEYS], char **buf, size_t *len,
+    struct ej_diag *d);
+
+/* Write the whole snapshot of the DB as a tree into the repository (no
+ * commit). Used by the first commit and by verify. */
+int ej_snap_tree(struct ej_store *s, git_oid *tree, int write,
+    struct ej_diag *d);
+
+/*
+ * Verify: serialise the DB and compare with HEAD's tree. *paths gets a
+ * NULL-terminated list of the paths that differ (modified, missing or
+ * extra); returns the count, or -1 on error.
+ */
+long ej_history_verify(struct ej_store *s, char ***paths, struct ej_diag *d);
+void ej_strv_free(char **v);
+
+/*
+ * Load the snapshot at commit (NULL = HEAD) into the store's DB, whose
+ * tables must be empty: rows of every kind, in table order. -1 on error.
+ */
+int ej_history_load(struct ej_store *s, const git_oid *commit,
+    struct ej_diag *d);
+
+/* Read HEAD: 0 ok, 1 no commits yet, -1 error. */
+int ej_history_head(struct ej_store *s, git_oid *out, struct ej_diag *d);
+
+/*
+ * Pack loose objects once there are more than threshold of them (0: the
+ * default, 1024). Returns the number packed, or -1.
+ */
+long ej_history_pack(struct ej_store *s, unsigned threshold,
+    struct ej_diag *d);
+
+/* Internal to store.c/history.c: the commit protocol's history half. */
+int ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
+    struct ej_commit_result *r, struct ej_diag *d);
+int ej_history__recover(struct ej_store *s, struct ej_diag *d);
+int ej_history__track(struct ej_store *s, struct ej_diag *d);
+
+#endif

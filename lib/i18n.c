@@ -1,0 +1,27 @@
+/* i18n — locale and message catalogue. */
+#include <locale.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "i18n.h"
+
+#ifndef EJ_LOCALEDIR
+#define EJ_LOCALEDIR "/usr/local/share/locale"
+#endif
+
+void
+ej_i18n_init(void)
+{
+	const char *dir = EJ_LOCALEDIR;
+	const char *env;
+
+	setlocale(LC_ALL, "");
+	/* An uninstalled build (the tests) points at its own catalogues; a
+	 * setgid command trusts no such variable. */
+	if (getuid() == geteuid() && getgid() == getegid() &&
+	    (env = getenv("EJ_LOCALEDIR")) != NULL && *env)
+		dir = env;
+	bindtextdomain("ej", dir);
+	bind_textdomain_codeset("ej", "UTF-8");
+	textdomain("ej");
+}

@@ -1,0 +1,149 @@
+-- The store's schema, version 1. Compiled into libej (lib/schema.c is
+-- generated from this file); migrations append, never edit.
+-- Integer primary keys everywhere; every person, class and subject also has
+-- a unique readable key. School dates are TEXT 'YYYY-MM-DD', timestamps TEXT
+-- UTC ISO 8601.
+
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- school.yaml: the school's description and settings -------------------
+
+CREATE TABLE school (              -- name, short_name, id, okpo, ogrn, inn, kpp,
+	key   TEXT PRIMARY KEY,        -- address, phone, email, director …
+	value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE settings (            -- marks.*, deadlines.*, attendance.*, accounts.*
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE years (
+	id    INTEGER PRIMARY KEY,
+	name  TEXT NOT NULL UNIQUE,    -- '2020-2021'
+	start TEXT NOT NULL,
+	end   TEXT NOT NULL
+);
+
+CREATE TABLE periods (
+	id      INTEGER PRIMARY KEY,
+	year_id INTEGER NOT NULL REFERENCES years(id),
+	scheme  TEXT NOT NULL,         -- 'quarter' | 'half' | 'trimester'
+	num     INTEGER NOT NULL,      -- 1..4
+	name    TEXT NOT NULL,         -- '1 четверть'
+	start   TEXT NOT NULL,
+	end     TEXT NOT NULL,
+	UNIQUE (year_id, scheme, num)
+);
+
+CREATE TABLE period_schemes (      -- which parallels use which scheme
+	year_id  INTEGER NOT NULL REFERENCES years(id),
+	parallel INTEGER NOT NULL,     -- 1..11
+	scheme   TEXT NOT NULL,
+	PRIMARY KEY (year_id, parallel)
+) WITHOUT ROWID;
+
+CREATE TABLE holidays (
+	year_id INTEGER NOT NULL REFERENCES years(id),
+	start   TEXT NOT NULL,
+	end     TEXT NOT NULL,
+	name    TEXT NOT NULL,
+	PRIMARY KEY (year_id, start)
+) WITHOUT ROWID;
+
+CREATE TABLE work_types (
+	id       INTEGER PRIMARY KEY,
+	name     TEXT NOT NULL UNIQUE, -- 'контрольная'
+	weight   REAL NOT NULL,
+	deadline INTEGER NOT NULL,     -- days after the lesson to enter the mark
+	written  INTEGER NOT NULL DEFAULT 0,
+	dflt     INTEGER NOT NULL DEFAULT 0  -- the work type when none is given
+);
+
+CREATE TABLE subjects (
+	id        INTEGER PRIMARY KEY,
+	name      TEXT NOT NULL UNIQUE,  -- 'Алгебра'
+	short     TEXT NOT NULL,
+	passfail  INTEGER NOT NULL DEFAULT 0, -- зач/незач instead of marks
+	two_marks INTEGER NOT NULL DEFAULT 0, -- a second mark in one cell allowed
+	subgroups INTEGER NOT NULL DEFAULT 0  -- taught in N subgroups (0 = whole class)
+);
+
+CREATE TABLE bells (
+	lesson INTEGER PRIMARY KEY,    -- lesson number in the day
+	start  TEXT NOT NULL,          -- 'HH:MM'
+	end    TEXT NOT NULL
+);
+
+CREATE TABLE staff (
+	id         INTEGER PRIMARY KEY,
+	login      TEXT NOT NULL UNIQUE,   -- Unix login: the readable key
+	surname    TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	patronymic TEXT NOT NULL DEFAULT '',
+	email      TEXT NOT NULL DEFAULT '',
+	phone      TEXT NOT NULL DEFAULT '',
+	position   TEXT NOT NULL DEFAULT '',
+	active     INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE staff_roles (
+	staff_id INTEGER NOT NULL REFERENCES staff(id),
+	role     TEXT NOT NULL CHECK (role IN ('admin', 'deputy', 'teacher',
+	             'classteacher', 'technician', 'secretary')),
+	PRIMARY KEY (staff_id, role)
+) WITHOUT ROWID;
+
+CREATE TABLE classes (
+	id         INTEGER PRIMARY KEY,
+	year_id    INTEGER NOT NULL REFERENCES years(id),
+	name       TEXT NOT NULL,          -- '5А'
+	parallel   INTEGER NOT NULL CHECK (parallel BETWEEN 1 AND 11),
+	letter     TEXT NOT NULL,
+	teacher_id INTEGER REFERENCES staff(id),  -- class teacher
+	UNIQUE (year_id, name)
+);
+
+CREATE TABLE load (                    -- teaching load
+	teacher_id INTEGER NOT NULL REFERENCES staff(id),
+	class_id   INTEGER NOT NULL REFERENCES classes(id),
+	subject_id INTEGER NOT NULL REFERENCES subjects(id),
+	subgroup   INTEGER NOT NULL DEFAULT 0,
+	hours      REAL NOT NULL DEFAULT 0,
+	PRIMARY KEY (class_id, subject_id, subgroup, teacher_id)
+) WITHOUT ROWID;
+
+CREATE TABLE timetable (
+	class_id   INTEGER NOT NULL REFERENCES classes(id),
+	weekday    INTEGER NOT NULL CHECK (weekday BETWEEN 1 AND 7),
+	lesson     INTEGER NOT NULL,
+	subgroup   INTEGER NOT NULL DEFAULT 0,
+	subject_id INTEGER NOT NULL REFERENCES subjects(id),
+	room       TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (class_id, weekday, lesson, subgroup)
+) WITHOUT ROWID;
+
+CREATE TABLE pilot (                   -- parallels keeping the paper journal too
+	parallel INTEGER PRIMARY KEY
+);
+
+CREATE TABLE helpdesk (                -- the weekly help schedule
+	id          INTEGER PRIMARY KEY,   -- order in school.yaml
+	weekday     INTEGER NOT NULL CHECK (weekday BETWEEN 1 AND 7),
+	start       TEXT NOT NULL,
+	end         TEXT NOT NULL,
+	kind        TEXT NOT NULL,         -- 'техническая помощь'
+	responsible TEXT NOT NULL
+);
+
+CREATE TABLE plan (                    -- the rollout plan
+	id          INTEGER PRIMARY KEY,   -- order in school.yaml
+	task        TEXT NOT NULL,
+	due         TEXT NOT NULL,         -- as the order words it
+	due_date    TEXT,                  -- a date when it has one
+	responsible TEXT NOT NULL,
+	done        TEXT                   -- date done, or NULL
+);

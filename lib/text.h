@@ -1,0 +1,50 @@
+/*
+ * text — UTF-8: validation, folding for name matching (case of Cyrillic and
+ * Latin, ё = е, collapsed spaces), display width for aligned tables, and
+ * transliteration of Russian per ICAO Doc 9303 for logins.
+ */
+#ifndef EJ_TEXT_H
+#define EJ_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decode one code point at *p (< end), advance *p. -1 on invalid UTF-8. */
+int ej_utf8_next(const char **p, const char *end, uint32_t *cp);
+/* Append cp as UTF-8 to buf (≥ 4 bytes); returns bytes written. */
+size_t ej_utf8_put(char *buf, uint32_t cp);
+/* 1 when s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
+int ej_utf8_valid(const char *s, size_t n);
+
+/*
+ * Fold for comparison: lowercase (ASCII and Cyrillic incl. Ё/ё, Ukrainian
+ * letters), ё → е, runs of white space (incl. NBSP) to one space, trimmed.
+ * Returns a new string, or NULL when s is not valid UTF-8.
+ */
+char *ej_text_fold(const char *s);
+/* Trim and collapse white space only; NULL when not valid UTF-8. */
+char *ej_text_squeeze(const char *s);
+
+/* Display columns of s (each code point 1; combining marks 0; CJK 2). */
+size_t ej_text_width(const char *s);
+/*
+ * Write s to f padded with spaces to width columns (left-aligned; right
+ * when right != 0). Longer text is written whole.
+ */
+#include <stdio.h>
+void ej_text_pad(FILE *f, const char *s, size_t width, int right);
+
+/*
+ * Transliterate per ICAO Doc 9303 (DOMAIN.md's table), keeping case:
+ * "Эй, жлоб!" → "Ei, zhlob!". Non-Cyrillic characters pass through.
+ * Returns a new string.
+ */
+char *ej_translit(const char *s);
+
+/*
+ * Login from surname and name: translit, lowercase ASCII letters only,
+ * "surname.name" ("Щукина", "Юлия" → "shchukina.iuliia"). New string.
+ */
+char *ej_login_from_name(const char *surname, const char *name);
+
+#endif
