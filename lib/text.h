@@ -9,7 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Decode one code point at *p (< end), advance *p. -1 on invalid UTF-8. */
+/*
+ * Decode one code point at *p (< end), advance *p; 0. -1 on invalid or
+ * truncated UTF-8 (overlongs, surrogates, > U+10FFFF), *p left alone.
+ */
 int ej_utf8_next(const char **p, const char *end, uint32_t *cp);
 /* Append cp as UTF-8 to buf (≥ 4 bytes); returns bytes written. */
 size_t ej_utf8_put(char *buf, uint32_t cp);
@@ -18,14 +21,18 @@ int ej_utf8_valid(const char *s, size_t n);
 
 /*
  * Fold for comparison: lowercase (ASCII and Cyrillic incl. Ё/ё, Ukrainian
- * letters), ё → е, runs of white space (incl. NBSP) to one space, trimmed.
- * Returns a new string, or NULL when s is not valid UTF-8.
+ * letters), ё → е, runs of white space (ASCII, NBSP, U+2007, U+202F) to
+ * one space, trimmed. Returns a new string, or NULL when s is not valid
+ * UTF-8.
  */
 char *ej_text_fold(const char *s);
 /* Trim and collapse white space only; NULL when not valid UTF-8. */
 char *ej_text_squeeze(const char *s);
 
-/* Display columns of s (each code point 1; combining marks 0; CJK 2). */
+/*
+ * Display columns of s (each code point 1; combining marks and control
+ * characters 0; CJK 2; an invalid byte 1).
+ */
 size_t ej_text_width(const char *s);
 /*
  * Write s to f padded with spaces to width columns (left-aligned; right
@@ -35,15 +42,19 @@ size_t ej_text_width(const char *s);
 void ej_text_pad(FILE *f, const char *s, size_t width, int right);
 
 /*
- * Transliterate per ICAO Doc 9303 (DOMAIN.md's table), keeping case:
- * "Эй, жлоб!" → "Ei, zhlob!". Non-Cyrillic characters pass through.
- * Returns a new string.
+ * Transliterate per ICAO Doc 9303 (DOMAIN.md's table, plus the table's
+ * Ukrainian, Belarusian, Serbian and Macedonian letters), keeping case:
+ * "Эй, жлоб!" → "Ei, zhlob!"; "Жук" → "Zhuk" but "ЖУК" → "ZHUK" (next to
+ * a capital letter an expansion is all capitals). Non-Cyrillic characters
+ * pass through; invalid UTF-8 bytes become '?'. Returns a new string.
  */
 char *ej_translit(const char *s);
 
 /*
  * Login from surname and name: translit, lowercase ASCII letters only,
- * "surname.name" ("Щукина", "Юлия" → "shchukina.iuliia"). New string.
+ * a hyphen kept between letters ("Римский-Корсаков" → "rimskii-korsakov"),
+ * "surname.name" ("Щукина", "Юлия" → "shchukina.iuliia"). New string, or
+ * NULL when either part has no letter to make a login from.
  */
 char *ej_login_from_name(const char *surname, const char *name);
 
