@@ -21,7 +21,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 override CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-	-Wno-unused-parameter -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	-Wno-unused-parameter -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE \
 	-Ilib -I$(O)/lib $(PKG_CFLAGS) -DEJ_VERSION='"$(VERSION)"' \
 	-DEJ_LOCALEDIR='"$(LOCALEDIR)"' -MMD -MP
 LIBS := $(PKG_LIBS) -lcsv -lpthread

@@ -45,9 +45,11 @@ struct ej_snapfile {
 	 * binds ?1..?3 for keyed kinds. */
 	const char *dump_sql;
 	/* Load a row back: named parameters :column from the header, and
-	 * ?1..?3 (as :k1 :k2 :k3) for keyed kinds. NULL: the file is
-	 * informational and not loaded (its data come from other files). */
+	 * :k1 :k2 :k3 for keyed kinds. NULL: INSERT INTO table the header's
+	 * columns that table has (other columns are for people). */
 	const char *load_sql;
+	const char *table;
+	int noload;              /* informational: its data load from others */
 	struct ej_snapdep deps[8];
 };
 

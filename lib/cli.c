@@ -1,0 +1,79 @@
+/* cli — common options and setup; see cli.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "i18n.h"
+#include "who.h"
+
+#ifndef EJ_VERSION
+#define EJ_VERSION "dev"
+#endif
+
+void
+ej_cli_init(struct ej_cli *c, const char *prog, const char *usage, int argc,
+    char **argv)
+{
+	ej_i18n_init();
+	memset(c, 0, sizeof *c);
+	c->prog = prog;
+	c->usage = usage;
+	c->argc = argc;
+	c->argv = argv;
+	ej_diag_init(&c->d, prog, stderr);
+}
+
+_Noreturn void
+ej_cli_usage(struct ej_cli *c)
+{
+	fprintf(stderr, _("usage: %s\n"), c->usage);
+	exit(EJ_EXIT_USAGE);
+}
+
+int
+ej_cli_option(struct ej_cli *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case EJ_OPT_STORE:
+		c->store_opt = arg;
+		return 1;
+	case 'n':
+		c->dry_run = 1;
+		return 1;
+	case 'h':
+		printf(_("usage: %s\n"), c->usage);
+		printf(_("See %s(1).\n"), c->prog);
+		exit(0);
+	case EJ_OPT_VERSION:
+		printf("%s (ej) %s\n", c->prog, EJ_VERSION);
+		exit(0);
+	default:
+		return 0;
+	}
+}
+
+void
+ej_cli_setup(struct ej_cli *c, int mode)
+{
+	char *dir;
+
+	if (ej_store_locate(&dir, c->store_opt, &c->d) < 0)
+		ej_cli_exit(c);
+	if (ej_store_open(&c->s, dir, mode == EJ_SETUP_WRITE ?
+	    EJ_STORE_WRITE : EJ_STORE_READ, &c->d) < 0) {
+		free(dir);
+		ej_cli_exit(c);
+	}
+	free(dir);
+	if (ej_who_resolve(c->s, &c->d) < 0)
+		ej_cli_exit(c);
+}
+
+_Noreturn void
+ej_cli_exit(struct ej_cli *c)
+{
+	ej_store_close(c->s);
+	c->s = NULL;
+	ej_exit(&c->d);
+}

@@ -1,0 +1,1420 @@
+/*
+ * history — the canonical snapshot and the commit protocol's git half.
+ *
+ * Every function here runs from the snapshot table (snapshot.c): commit
+ * re-serialises only the files the transaction made dirty and builds the
+ * new tree from HEAD's with git_tree_create_updated; verify serialises
+ * everything and compares; load reads a tree back into the tables.
+ */
+#include <csv.h>
+#include <git2/sys/odb_backend.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "history.h"
+#include "i18n.h"
+#include "store_priv.h"
+
+#define REF_MAIN "refs/heads/main"
+#define REF_PACKED "refs/ej/packed"
+#define PACK_THRESHOLD 1024
+
+/* ------------------------------------------------------------ small bits */
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void
+buf_grow(struct buf *b, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = b->cap ? b->cap : 256;
+		while (b->len + n + 1 > b->cap)
+			b->cap *= 2;
+		b->p = ej_xrealloc(b->p, b->cap);
+	}
+}
+
+static void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	buf_grow(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void
+buf_addc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+static void
+buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+ej_strv_free(char **v)
+{
+	char **p;
+
+	if (!v)
+		return;
+	for (p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+
+static void
+strv_push(struct strv *sv, char *s)
+{
+	if (sv->n + 2 > sv->cap) {
+		sv->cap = sv->cap ? sv->cap * 2 : 16;
+		sv->v = ej_xrealloc(sv->v, sv->cap * sizeof *sv->v);
+	}
+	sv->v[sv->n++] = s;
+	sv->v[sv->n] = NULL;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ------------------------------------------------------------ serialising */
+
+/* A field as RFC 4180 wants it: quoted when it holds a separator, a quote
+ * or a line break, and when it is the empty string (so that it differs
+ * from NULL, written as nothing). */
+static void
+csv_field(struct buf *b, const char *s, size_t n)
+{
+	size_t i;
+	int quote = n == 0;
+
+	for (i = 0; i < n && !quote; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+			quote = 1;
+	if (!quote) {
+		buf_add(b, s, n);
+		return;
+	}
+	buf_addc(b, '"');
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			buf_addc(b, '"');
+		buf_addc(b, s[i]);
+	}
+	buf_addc(b, '"');
+}
+
+/* The shortest decimal that reads back as the same double. */
+static void
+fmt_real(char out[32], double v)
+{
+	int prec;
+
+	for (prec = 6; prec <= 17; prec++) {
+		snprintf(out, 32, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
+static void
+bind_keys(sqlite3_stmt *st, const long long keys[EJ_SNAP_KEYS])
+{
+	int i, n = sqlite3_bind_parameter_count(st);
+
+	for (i = 0; i < EJ_SNAP_KEYS && i < n; i++)
+		sqlite3_bind_int64(st, i + 1, keys[i]);
+}
+
+int
+ej_snap_dump(struct ej_store *s, const struct ej_snapfile *f,
+    const long long keys[EJ_SNAP_KEYS], char **out, size_t *len,
+    struct ej_diag *d)
+{
+	sqlite3_stmt *st;
+	struct buf b = {0};
+	int i, ncol, rc;
+	long rows = 0;
+	char num[32];
+
+	*out = NULL;
+	*len = 0;
+	if ((st = ej_store_prepare(s, f->dump_sql, d)) == NULL)
+		return -1;
+	if (!f->path)
+		bind_keys(st, keys);
+	ncol = sqlite3_column_count(st);
+	for (i = 0; i < ncol; i++) {
+		if (i)
+			buf_addc(&b, ',');
+		buf_adds(&b, sqlite3_column_name(st, i));
+	}
+	buf_addc(&b, '\n');
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rows++;
+		for (i = 0; i < ncol; i++) {
+			if (i)
+				buf_addc(&b, ',');
+			switch (sqlite3_column_type(st, i)) {
+			case SQLITE_NULL:
+				break;
+			case SQLITE_INTEGER:
+				snprintf(num, sizeof num, "%lld",
+				    (long long)sqlite3_column_int64(st, i));
+				buf_adds(&b, num);
+				break;
+			case SQLITE_FLOAT:
+				fmt_real(num, sqlite3_column_double(st, i));
+				buf_adds(&b, num);
+				break;
+			default:
+				csv_field(&b, (const char *)
+				    sqlite3_column_text(st, i),
+				    (size_t)sqlite3_column_bytes(st, i));
+			}
+		}
+		buf_addc(&b, '\n');
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(b.p);
+		return ej_store_sqlerr(s, d, f->kind);
+	}
+	if (!f->path && rows == 0) {
+		/* A keyed file without rows does not exist. */
+		free(b.p);
+		return 0;
+	}
+	*out = b.p;
+	*len = b.len;
+	return 0;
+}
+
+/* The path of a keyed file. */
+static char *
+keyed_path(struct ej_store *s, const struct ej_snapfile *f,
+    const long long keys[EJ_SNAP_KEYS], struct ej_diag *d)
+{
+	sqlite3_stmt *st;
+	char *p = NULL;
+
+	if (f->path)
+		return ej_xstrdup(f->path);
+	if ((st = ej_store_prepare(s, f->path_sql, d)) == NULL)
+		return NULL;
+	bind_keys(st, keys);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		p = ej_xstrdup((const char *)sqlite3_column_text(st, 0));
+	else
+		ej_error(d, EJ_EXIT_SOFTWARE, NULL, 0, 0,
+		    "%s: no path for keys %lld,%lld,%lld", f->kind, keys[0],
+		    keys[1], keys[2]);
+	sqlite3_reset(st);
+	return p;
+}
+
+/* ---------------------------------------------------------- tree changes */
+
+/* One file of the new tree: upsert (buf) or removal (buf NULL). */
+struct change {
+	char *path;
+	char *buf;
+	size_t len;
+	git_oid id;
+	int remove;
+};
+
+struct changes {
+	struct change *v;
+	size_t n, cap;
+};
+
+static void
+changes_free(struct changes *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->v[i].path);
+		free(c->v[i].buf);
+	}
+	free(c->v);
+	memset(c, 0, sizeof *c);
+}
+
+static int
+cmp_change(const void *a, const void *b)
+{
+	return strcmp(((const struct change *)a)->path,
+	    ((const struct change *)b)->path);
+}
+
+/* The blob id at path in tree, or zero. */
+static int
+tree_blob(git_tree *tree, const char *path, git_oid *out)
+{
+	git_tree_entry *e;
+
+	memset(out, 0, sizeof *out);
+	if (!tree || git_tree_entry_bypath(&e, tree, path) < 0)
+		return 0;
+	git_oid_cpy(out, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	return 1;
+}
+
+/*
+ * Serialise the file (f, keys) and queue it when it differs from base.
+ * Takes ownership of path.
+ */
+static int
+queue_file(struct ej_store *s, const struct ej_snapfile *f, char *path,
+    const long long keys[EJ_SNAP_KEYS], git_tree *base, struct changes *c,
+    struct ej_diag *d)
+{
+	struct change ch = {0};
+	git_oid old;
+	int had;
+
+	ch.path = path;
+	if (ej_snap_dump(s, f, keys, &ch.buf, &ch.len, d) < 0) {
+		free(path);
+		return -1;
+	}
+	had = tree_blob(base, path, &old);
+	if (!ch.buf) {
+		if (!had) {
+			free(path);
+			return 0;
+		}
+		ch.remove = 1;
+	} else {
+		git_odb_hash(&ch.id, ch.buf, ch.len, GIT_OBJECT_BLOB);
+		if (had && git_oid_equal(&ch.id, &old)) {
+			free(ch.buf);
+			free(path);
+			return 0;
+		}
+	}
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 16;
+		c->v = ej_xrealloc(c->v, c->cap * sizeof *c->v);
+	}
+	c->v[c->n++] = ch;
+	return 0;
+}
+
+struct walk_glob {
+	const char *glob;
+	struct strv paths;
+};
+
+static int
+walk_glob_cb(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct walk_glob *w = payload;
+	char *p;
+
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		return 0;
+	p = ej_xasprintf("%s%s", root, git_tree_entry_name(e));
+	if (!w->glob || fnmatch(w->glob, p, FNM_PATHNAME) == 0)
+		strv_push(&w->paths, p);
+	else
+		free(p);
+	return 0;
+}
+
+/* Every blob path of tree (matching glob when given), sorted. */
+static char **
+tree_paths(git_tree *tree, const char *glob)
+{
+	struct walk_glob w = {glob, {0}};
+
+	if (tree)
+		git_tree_walk(tree, GIT_TREEWALK_PRE, walk_glob_cb, &w);
+	if (!w.paths.v)
+		strv_push(&w.paths, NULL), w.paths.n = 0;
+	qsort(w.paths.v, w.paths.n, sizeof *w.paths.v, cmp_str);
+	return w.paths.v;
+}
+
+/* Queue every file of kind f: all of them rewritten, stale ones removed. */
+static int
+queue_kind(struct ej_store *s, const struct ej_snapfile *f, git_tree *base,
+    struct changes *c, struct ej_diag *d)
+{
+	static const long long none[EJ_SNAP_KEYS];
+	long long keys[EJ_SNAP_KEYS];
+	sqlite3_stmt *st;
+	struct strv seen = {0};
+	char **old, **p;
+	int rc, i;
+
+	if (f->path)
+		return queue_file(s, f, ej_xstrdup(f->path), none, base, c, d);
+	if ((st = ej_store_prepare(s, f->keys_sql, d)) == NULL)
+		return -1;
+	/* Collect keys first: dumping reuses cached statements. */
+	{
+		long long *kv = NULL;
+		size_t nk = 0, k;
+
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			kv = ej_xrealloc(kv, (nk + 1) * sizeof(keys));
+			for (i = 0; i < EJ_SNAP_KEYS; i++)
+				kv[nk * EJ_SNAP_KEYS + i] =
+				    i < sqlite3_column_count(st) ?
+				    sqlite3_column_int64(st, i) : 0;
+			nk++;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			free(kv);
+			return ej_store_sqlerr(s, d, f->kind);
+		}
+		for (k = 0; k < nk; k++) {
+			char *path;
+
+			memcpy(keys, kv + k * EJ_SNAP_KEYS, sizeof keys);
+			if ((path = keyed_path(s, f, keys, d)) != NULL)
+				strv_push(&seen, ej_xstrdup(path));
+			if (!path || queue_file(s, f, path, keys, base, c,
+			    d) < 0) {
+				free(kv);
+				ej_strv_free(seen.v);
+				return -1;
+			}
+		}
+		free(kv);
+	}
+	if (seen.v)
+		qsort(seen.v, seen.n, sizeof *seen.v, cmp_str);
+	old = tree_paths(base, f->glob);
+	for (p = old; *p; p++) {
+		struct change ch = {0};
+
+		if (seen.v && bsearch(p, seen.v, seen.n, sizeof *seen.v,
+		    cmp_str))
+			continue;
+		ch.path = ej_xstrdup(*p);
+		ch.remove = 1;
+		if (c->n == c->cap) {
+			c->cap = c->cap ? c->cap * 2 : 16;
+			c->v = ej_xrealloc(c->v, c->cap * sizeof *c->v);
+		}
+		c->v[c->n++] = ch;
+	}
+	ej_strv_free(old);
+	ej_strv_free(seen.v);
+	return 0;
+}
+
+/* The files the transaction made dirty, compared with base. */
+static int
+queue_dirty(struct ej_store *s, git_tree *base, struct changes *c,
+    struct ej_diag *d)
+{
+	sqlite3_stmt *st;
+	long long keys[EJ_SNAP_KEYS];
+	long long last_all = -1;
+	int rc;
+
+	/* Kinds marked whole (-1) first, so their other rows are skipped. */
+	if ((st = ej_store_prepare(s, "SELECT f, k1, k2, k3, "
+	    "EXISTS (SELECT 1 FROM temp.ej_dirty a WHERE a.f = d.f AND "
+	    "a.k1 = -1) FROM temp.ej_dirty d ORDER BY 1, 2, 3, 4", d)) == NULL)
+		return -1;
+	/* Rows are read into memory: serialising reuses the cache. */
+	{
+		long long (*rows)[5] = NULL;
+		size_t n = 0, i;
+
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			rows = ej_xrealloc(rows, (n + 1) * sizeof *rows);
+			for (int j = 0; j < 5; j++)
+				rows[n][j] = sqlite3_column_int64(st, j);
+			n++;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			free(rows);
+			return ej_store_sqlerr(s, d, "dirty");
+		}
+		for (i = 0; i < n; i++) {
+			const struct ej_snapfile *f;
+			char *path;
+
+			if (rows[i][0] < 0 || (size_t)rows[i][0] >= s->nfiles)
+				continue;
+			f = &s->files[rows[i][0]];
+			if (rows[i][4]) {
+				if (last_all == rows[i][0])
+					continue;
+				last_all = rows[i][0];
+				if (queue_kind(s, f, base, c, d) < 0)
+					goto fail;
+				continue;
+			}
+			keys[0] = rows[i][1];
+			keys[1] = rows[i][2];
+			keys[2] = rows[i][3];
+			if ((path = keyed_path(s, f, keys, d)) == NULL ||
+			    queue_file(s, f, path, keys, base, c, d) < 0)
+				goto fail;
+		}
+		free(rows);
+		return 0;
+fail:
+		free(rows);
+		return -1;
+	}
+}
+
+/* Every file of the snapshot, compared with base. */
+static int
+queue_all(struct ej_store *s, git_tree *base, struct changes *c,
+    struct ej_diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < s->nfiles; i++)
+		if (queue_kind(s, &s->files[i], base, c, d) < 0)
+			return -1;
+	return 0;
+}
+
+/* Write the queued blobs and the tree updated from base. */
+static int
+write_tree(struct ej_store *s, git_repository *repo, git_tree *base,
+    struct changes *c, git_oid *tree, struct ej_diag *d)
+{
+	git_tree_update *up;
+	size_t i;
+	int rc;
+
+	qsort(c->v, c->n, sizeof *c->v, cmp_change);
+	up = ej_xcalloc(c->n, sizeof *up);
+	for (i = 0; i < c->n; i++) {
+		struct change *ch = &c->v[i];
+
+		if (!ch->remove && git_blob_create_from_buffer(&ch->id, repo,
+		    ch->buf, ch->len) < 0) {
+			free(up);
+			return ej_store_giterr(s, d, _("cannot write a blob"));
+		}
+		up[i].action = ch->remove ? GIT_TREE_UPDATE_REMOVE :
+		    GIT_TREE_UPDATE_UPSERT;
+		up[i].id = ch->id;
+		up[i].filemode = GIT_FILEMODE_BLOB;
+		up[i].path = ch->path;
+	}
+	if (!base) {
+		/* A first tree: an index in memory writes just the trees the
+		 * files need (an empty baseline would be an extra object). */
+		git_index *ix;
+
+		free(up);
+		if (git_index_new(&ix) < 0)
+			return ej_store_giterr(s, d, _("cannot write a tree"));
+		for (i = 0, rc = 0; i < c->n && rc == 0; i++) {
+			git_index_entry e;
+
+			if (c->v[i].remove)
+				continue;
+			memset(&e, 0, sizeof e);
+			e.path = c->v[i].path;
+			e.id = c->v[i].id;
+			e.mode = GIT_FILEMODE_BLOB;
+			rc = git_index_add(ix, &e);
+		}
+		if (rc == 0)
+			rc = git_index_write_tree_to(tree, ix, repo);
+		git_index_free(ix);
+		if (rc < 0)
+			return ej_store_giterr(s, d, _("cannot write a tree"));
+		return 0;
+	}
+	rc = git_tree_create_updated(tree, repo, base, c->n, up);
+	free(up);
+	if (rc < 0)
+		return ej_store_giterr(s, d, _("cannot write a tree"));
+	return 0;
+}
+
+int
+ej_snap_tree(struct ej_store *s, git_oid *tree, int write, struct ej_diag *d)
+{
+	git_repository *repo = ej_store_repo(s, d);
+	struct changes c = {0};
+	int rc;
+
+	(void)write;
+	if (!repo)
+		return -1;
+	rc = queue_all(s, NULL, &c, d);
+	if (rc == 0)
+		rc = write_tree(s, repo, NULL, &c, tree, d);
+	changes_free(&c);
+	return rc;
+}
+
+/* -------------------------------------------------------------- tracking */
+
+/*
+ * Change tracking: temporary triggers, made once per connection, note the
+ * keys of the snapshot files each row change touches in temp.ej_dirty.
+ * Temporary, so that a change made behind ej's back (sqlite3 ej.db) is
+ * never picked up and laundered into the history: the audit finds it.
+ */
+int
+ej_history__track(struct ej_store *s, struct ej_diag *d)
+{
+	struct buf b = {0};
+	size_t i, j;
+	char *stmt;
+	static const char *const ev[] = {"INSERT", "UPDATE", "DELETE"};
+
+	if (s->tracking)
+		return ej_store_exec(s, "DELETE FROM temp.ej_dirty", d);
+	buf_adds(&b, "CREATE TEMP TABLE ej_dirty (f INTEGER NOT NULL, "
+	    "k1 INTEGER NOT NULL, k2 INTEGER NOT NULL, k3 INTEGER NOT NULL, "
+	    "PRIMARY KEY (f, k1, k2, k3)) WITHOUT ROWID;\n");
+	for (i = 0; i < s->nfiles; i++) {
+		const struct ej_snapfile *f = &s->files[i];
+
+		for (j = 0; j < 8 && f->deps[j].table; j++) {
+			const struct ej_snapdep *dep = &f->deps[j];
+			int e;
+
+			for (e = 0; e < 3; e++) {
+				const char *q[2] = {NULL, NULL};
+				int k;
+
+				if (e == 0 || e == 1)
+					q[0] = dep->keys_new ? dep->keys_new :
+					    "SELECT 0, 0, 0";
+				if (e == 1 || e == 2)
+					q[1] = dep->keys_old ? dep->keys_old :
+					    "SELECT 0, 0, 0";
+				stmt = ej_xasprintf("CREATE TEMP TRIGGER "
+				    "ej_dirty_%zu_%zu_%d AFTER %s%s%s ON main.%s "
+				    "BEGIN ", i, j, e, ev[e],
+				    e == 1 && dep->when ? " OF " : "",
+				    e == 1 && dep->when ? dep->when : "",
+				    dep->table);
+				buf_adds(&b, stmt);
+				free(stmt);
+				for (k = 0; k < 2; k++) {
+					if (!q[k] || (k == 1 && q[0] &&
+					    !dep->keys_new && !dep->keys_old))
+						continue;
+					stmt = ej_xasprintf("INSERT OR IGNORE "
+					    "INTO ej_dirty SELECT %zu, * FROM "
+					    "(%s); ", i, q[k]);
+					buf_adds(&b, stmt);
+					free(stmt);
+				}
+				buf_adds(&b, "END;\n");
+			}
+		}
+	}
+	if (ej_store_exec(s, b.p, d) < 0) {
+		free(b.p);
+		return -1;
+	}
+	free(b.p);
+	s->tracking = 1;
+	return 0;
+}
+
+/* -------------------------------------------------------------- recovery */
+
+static int
+meta_head(struct ej_store *s, git_oid *out, int *has)
+{
+	char *v = NULL;
+
+	*has = 0;
+	if (ej_meta_get(s, "head", &v) < 0)
+		return -1;
+	if (v && git_oid_fromstr(out, v) == 0)
+		*has = 1;
+	free(v);
+	return 0;
+}
+
+int
+ej_history_head(struct ej_store *s, git_oid *out, struct ej_diag *d)
+{
+	git_repository *repo = ej_store_repo(s, d);
+	int rc;
+
+	if (!repo)
+		return -1;
+	rc = git_reference_name_to_id(out, repo, REF_MAIN);
+	if (rc == GIT_ENOTFOUND)
+		return 1;
+	if (rc < 0)
+		return ej_store_giterr(s, d, _("cannot read " REF_MAIN));
+	return 0;
+}
+
+/* Move refs/heads/main from old (NULL: must not exist) to new. */
+static int
+move_ref(struct ej_store *s, git_repository *repo, const git_oid *old,
+    const git_oid *new, const char *msg, struct ej_diag *d)
+{
+	git_reference *ref = NULL;
+	git_oid now;
+	int rc;
+
+	if (old)
+		rc = git_reference_create_matching(&ref, repo, REF_MAIN, new,
+		    1, old, msg);
+	else
+		rc = git_reference_create(&ref, repo, REF_MAIN, new, 0, msg);
+	git_reference_free(ref);
+	if (rc == 0)
+		return 0;
+	if (rc == GIT_ELOCKED)
+		return ej_error(d, EJ_EXIT_TEMPFAIL, s->gitpath, 0, 0, "%s",
+		    _("refs/heads/main.lock exists: another ej is writing, or "
+		    "one crashed; if none is running, run ej-audit"));
+	/* Someone else (a concurrent recovery) may have moved it for us. */
+	if (git_reference_name_to_id(&now, repo, REF_MAIN) == 0 &&
+	    git_oid_equal(&now, new))
+		return 0;
+	return ej_store_giterr(s, d, _("cannot move refs/heads/main"));
+}
+
+int
+ej_history__recover(struct ej_store *s, struct ej_diag *d)
+{
+	git_repository *repo = ej_store_repo(s, d);
+	git_oid db, ref;
+	git_commit *c = NULL;
+	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+	int has_db, rc;
+
+	if (!repo || meta_head(s, &db, &has_db) < 0)
+		return -1;
+	if ((rc = ej_history_head(s, &ref, d)) < 0)
+		return -1;
+	if (!has_db && rc == 1)
+		return 0;                      /* a new store */
+	if (has_db && rc == 0 && git_oid_equal(&db, &ref))
+		return 0;
+	/* A writer died between committing the database (step 6) and
+	 * moving the ref (step 7): the database's commit is a child of the
+	 * ref's. Finish its work. */
+	if (has_db && git_commit_lookup(&c, repo, &db) == 0) {
+		int child = rc == 0 ? git_commit_parentcount(c) == 1 &&
+		    git_oid_equal(git_commit_parent_id(c, 0), &ref) :
+		    git_commit_parentcount(c) == 0;
+
+		git_commit_free(c);
+		if (child) {
+			if (move_ref(s, repo, rc == 0 ? &ref : NULL, &db,
+			    "ej: recovery", d) < 0)
+				return -1;
+			ej_note(d, _("recovered: the last write's history "
+			    "commit %.7s is now on refs/heads/main"),
+			    git_oid_tostr(a, sizeof a, &db));
+			return 0;
+		}
+	}
+	git_oid_tostr(a, sizeof a, &db);
+	git_oid_tostr(b, sizeof b, &ref);
+	return ej_error(d, EJ_EXIT_SOFTWARE, s->dir, 0, 0,
+	    _("the database (at %.12s) and the history (at %.12s) disagree; "
+	    "nothing was written; run ej-audit"), has_db ? a : "-",
+	    rc == 0 ? b : "-");
+}
+
+/* --------------------------------------------------------------- commit */
+
+static void
+shell_quote(struct buf *b, const char *s)
+{
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789-_./=:@,+%") == strlen(s)) {
+		buf_adds(b, s);
+		return;
+	}
+	buf_addc(b, '\'');
+	for (; *s; s++)
+		if (*s == '\'')
+			buf_adds(b, "'\\''");
+		else
+			buf_addc(b, *s);
+	buf_addc(b, '\'');
+}
+
+static char *
+commit_message(const struct ej_commit_info *ci, const struct changes *c)
+{
+	struct buf b = {0};
+	int i;
+
+	if (ci->summary && *ci->summary)
+		buf_adds(&b, ci->summary);
+	else {
+		char *t = ej_xasprintf("%zu files changed", c->n);
+		buf_adds(&b, t);
+		free(t);
+	}
+	buf_adds(&b, "\n\n");
+	for (i = 0; i < ci->argc; i++) {
+		if (i)
+			buf_addc(&b, ' ');
+		shell_quote(&b, ci->argv[i]);
+	}
+	if (ci->argc)
+		buf_addc(&b, '\n');
+	if (ci->reason && *ci->reason) {
+		buf_adds(&b, "Reason: ");
+		buf_adds(&b, ci->reason);
+		buf_addc(&b, '\n');
+	}
+	return b.p;
+}
+
+static int
+school_id(struct ej_store *s, char *buf, size_t n)
+{
+	sqlite3_stmt *st;
+	struct ej_diag d;
+	int ok = 0;
+
+	ej_diag_init(&d, "ej", stderr);
+	snprintf(buf, n, "school");
+	if ((st = ej_store_prepare(s, "SELECT value FROM school WHERE "
+	    "key = 'id'", &d)) == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+		snprintf(buf, n, "%s", sqlite3_column_text(st, 0));
+		ok = 1;
+	}
+	sqlite3_reset(st);
+	return ok ? 0 : -1;
+}
+
+/* Estimate loose objects from one fan-out directory, and pack past the
+ * threshold: a cheap look after each commit keeps the history compact. */
+static void
+maybe_pack(struct ej_store *s, const git_oid *id, struct ej_diag *d)
+{
+	char hex[3], *dir;
+	DIR *dp;
+	struct dirent *e;
+	unsigned long n = 0;
+
+	snprintf(hex, sizeof hex, "%02x", id->id[0]);
+	dir = ej_xasprintf("%s/objects/%s", s->gitpath, hex);
+	if ((dp = opendir(dir)) != NULL) {
+		while ((e = readdir(dp)) != NULL)
+			if (e->d_name[0] != '.')
+				n++;
+		closedir(dp);
+	}
+	free(dir);
+	if (n * 256 > PACK_THRESHOLD)
+		ej_history_pack(s, PACK_THRESHOLD, d);
+}
+
+int
+ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
+    struct ej_commit_result *r, struct ej_diag *d)
+{
+	git_repository *repo = ej_store_repo(s, d);
+	git_oid head, tree_id, commit_id;
+	git_commit *parent = NULL;
+	git_tree *base = NULL, *tree = NULL;
+	git_signature *author = NULL, *committer = NULL;
+	struct changes c = {0};
+	struct strv paths = {0};
+	char hex[GIT_OID_HEXSZ + 1], sid[128], *email = NULL, *msg = NULL;
+	const struct ej_actor *a = &s->actor;
+	int has_head, rc = -1;
+	size_t i;
+
+	if (!repo)
+		return -1;
+	if ((has_head = ej_history_head(s, &head, d)) < 0)
+		return -1;
+	has_head = has_head == 0;
+	if (ej_store__fault(s, 3, d) < 0)
+		return -1;
+	if (has_head && (git_commit_lookup(&parent, repo, &head) < 0 ||
+	    git_commit_tree(&base, parent) < 0)) {
+		ej_store_giterr(s, d, _("cannot read HEAD"));
+		goto out;
+	}
+	/* The first commit holds the whole snapshot; later ones O(change). */
+	if ((has_head ? queue_dirty(s, base, &c, d) :
+	    queue_all(s, NULL, &c, d)) < 0)
+		goto out;
+	if (ej_store__fault(s, 4, d) < 0)
+		goto out;
+	for (i = 0; i < c.n; i++)
+		strv_push(&paths, ej_xstrdup(c.v[i].path));
+	if (paths.v)
+		qsort(paths.v, paths.n, sizeof *paths.v, cmp_str);
+	r->files_changed = c.n;
+	r->paths = paths.v;
+	if (c.n == 0 && has_head) {
+		rc = 0;                        /* step 4: nothing changed */
+		goto out;
+	}
+	if (ci->dry_run) {
+		rc = 1;
+		goto out;
+	}
+	/* Step 5: objects; no ref moves yet. */
+	if (ej_store__fault(s, 5, d) < 0 ||
+	    write_tree(s, repo, base, &c, &tree_id, d) < 0)
+		goto out;
+	if (school_id(s, sid, sizeof sid) < 0)
+		snprintf(sid, sizeof sid, "school");
+	email = ej_xasprintf("%s@%s", a->login[0] ? a->login : "unknown", sid);
+	if (git_signature_now(&author, a->name[0] ? a->name : a->login,
+	    email) < 0 ||
+	    git_signature_now(&committer, "ej", "ej@localhost") < 0 ||
+	    git_tree_lookup(&tree, repo, &tree_id) < 0) {
+		ej_store_giterr(s, d, _("cannot write a commit"));
+		goto out;
+	}
+	msg = commit_message(ci, &c);
+	if (git_commit_create(&commit_id, repo, NULL, author, committer,
+	    "UTF-8", msg, tree, parent ? 1 : 0,
+	    (const git_commit **)&parent) < 0) {
+		ej_store_giterr(s, d, _("cannot write a commit"));
+		goto out;
+	}
+	/* Step 6: the database records the commit, atomically with the
+	 * change itself. */
+	if (ej_store__fault(s, 6, d) < 0)
+		goto out;
+	if (ej_meta_set(s, "head", git_oid_tostr(hex, sizeof hex,
+	    &commit_id)) < 0) {
+		ej_store_sqlerr(s, d, _("cannot record the commit"));
+		goto out;
+	}
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		ej_store_sqlerr(s, d, _("cannot commit"));
+		goto out;
+	}
+	s->in_tx = 0;
+	/* Step 7: compare-and-swap the ref. A crash before it is recovered
+	 * by the next writer (ej_history__recover). */
+	if (ej_store__fault(s, 7, d) < 0 ||
+	    move_ref(s, repo, has_head ? &head : NULL, &commit_id,
+	    "ej: commit", d) < 0)
+		goto out;
+	git_oid_cpy(&r->commit, &commit_id);
+	if (ej_store__fault(s, 8, d) < 0)
+		goto out;
+	maybe_pack(s, &commit_id, d);
+	rc = 1;
+out:
+	if (rc < 0 && r->paths) {
+		ej_strv_free(r->paths);
+		r->paths = NULL;
+	}
+	free(msg);
+	free(email);
+	git_signature_free(author);
+	git_signature_free(committer);
+	git_tree_free(tree);
+	git_tree_free(base);
+	git_commit_free(parent);
+	changes_free(&c);
+	return rc;
+}
+
+/* --------------------------------------------------------------- verify */
+
+long
+ej_history_verify(struct ej_store *s, char ***out, struct ej_diag *d)
+{
+	git_repository *repo = ej_store_repo(s, d);
+	git_oid head;
+	git_commit *hc = NULL;
+	git_tree *tree = NULL;
+	struct changes c = {0};
+	struct strv diff = {0};
+	long n = -1;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if (!repo || (rc = ej_history_head(s, &head, d)) < 0)
+		return -1;
+	if (rc == 0 && (git_commit_lookup(&hc, repo, &head) < 0 ||
+	    git_commit_tree(&tree, hc) < 0)) {
+		ej_store_giterr(s, d, _("cannot read HEAD"));
+		goto out;
+	}
+	/* Compared against HEAD, queue_all leaves exactly the differences:
+	 * files whose bytes differ, files missing and stale files. */
+	if (queue_all(s, tree, &c, d) < 0)
+		goto out;
+	/* Files of no kind at all are differences too. */
+	{
+		char **all = tree_paths(tree, NULL), **p;
+
+		for (p = all; *p; p++) {
+			int known = 0;
+
+			for (i = 0; i < s->nfiles && !known; i++) {
+				const struct ej_snapfile *f = &s->files[i];
+
+				known = f->path ? strcmp(f->path, *p) == 0 :
+				    fnmatch(f->glob, *p, FNM_PATHNAME) == 0;
+			}
+			if (!known)
+				strv_push(&diff, ej_xstrdup(*p));
+		}
+		ej_strv_free(all);
+	}
+	for (i = 0; i < c.n; i++)
+		strv_push(&diff, ej_xstrdup(c.v[i].path));
+	if (diff.v)
+		qsort(diff.v, diff.n, sizeof *diff.v, cmp_str);
+	else
+		strv_push(&diff, NULL), diff.n = 0;
+	*out = diff.v;
+	n = (long)diff.n;
+out:
+	changes_free(&c);
+	git_tree_free(tree);
+	git_commit_free(hc);
+	return n;
+}
+
+/* ----------------------------------------------------------------- load */
+
+struct loader {
+	struct ej_store *s;
+	struct ej_diag *d;
+	const char *path;
+	sqlite3_stmt *st;
+	const struct ej_snapfile *f;
+	const long long *keys;
+	int *colmap;             /* header column → parameter index (0: none) */
+	int ncol, col, cap;
+	long line, record_line;  /* for messages */
+	int header;
+	int failed;
+	char **hdr;
+	const char *table_cols;  /* auto insert: "," joined list */
+};
+
+static void
+load_field(void *data, size_t len, void *payload)
+{
+	struct loader *l = payload;
+
+	if (l->failed)
+		return;
+	if (l->header) {
+		l->hdr = ej_xrealloc(l->hdr, (size_t)(l->ncol + 1) *
+		    sizeof *l->hdr);
+		l->hdr[l->ncol++] = ej_xstrdup(data ? (char *)data : "");
+		return;
+	}
+	if (l->col < l->ncol && l->colmap[l->col] > 0) {
+		if (data)
+			sqlite3_bind_text(l->st, l->colmap[l->col], data,
+			    (int)len, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(l->st, l->colmap[l->col]);
+	}
+	l->col++;
+}
+
+/* The INSERT for a file without load_sql: its header's columns that the
+ * table has. */
+static char *
+auto_insert(struct loader *l)
+{
+	struct buf cols = {0}, vals = {0};
+	sqlite3_stmt *st;
+	char *q;
+	int i;
+
+	q = ej_xasprintf("SELECT 1 FROM pragma_table_info('%s') WHERE name = ?",
+	    l->f->table);
+	if (sqlite3_prepare_v2(ej_store_db(l->s), q, -1, &st, NULL) !=
+	    SQLITE_OK) {
+		free(q);
+		return NULL;
+	}
+	free(q);
+	for (i = 0; i < l->ncol; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, l->hdr[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			continue;
+		if (cols.len) {
+			buf_addc(&cols, ',');
+			buf_addc(&vals, ',');
+		}
+		buf_adds(&cols, l->hdr[i]);
+		buf_addc(&vals, ':');
+		buf_adds(&vals, l->hdr[i]);
+	}
+	sqlite3_finalize(st);
+	q = ej_xasprintf("INSERT INTO %s(%s) VALUES(%s)", l->f->table,
+	    cols.p ? cols.p : "", vals.p ? vals.p : "");
+	free(cols.p);
+	free(vals.p);
+	return q;
+}
+
+static void
+load_record(int c, void *payload)
+{
+	struct loader *l = payload;
+	int i;
+
+	(void)c;
+	if (l->failed)
+		return;
+	if (l->header) {
+		char *sql = l->f->load_sql ? NULL : auto_insert(l);
+		char name[128];
+
+		l->header = 0;
+		if (sqlite3_prepare_v2(ej_store_db(l->s), sql ? sql :
+		    l->f->load_sql, -1, &l->st, NULL) != SQLITE_OK) {
+			ej_store_sqlerr(l->s, l->d, l->path);
+			l->failed = 1;
+			free(sql);
+			return;
+		}
+		free(sql);
+		l->colmap = ej_xcalloc((size_t)l->ncol, sizeof *l->colmap);
+		for (i = 0; i < l->ncol; i++) {
+			snprintf(name, sizeof name, ":%s", l->hdr[i]);
+			l->colmap[i] = sqlite3_bind_parameter_index(l->st,
+			    name);
+		}
+		l->col = 0;
+		return;
+	}
+	if (l->col != l->ncol) {
+		ej_error(l->d, EJ_EXIT_DATAERR, l->path, l->record_line, 0,
+		    _("%d fields where the header has %d"), l->col, l->ncol);
+		l->failed = 1;
+		return;
+	}
+	for (i = 0; i < EJ_SNAP_KEYS; i++) {
+		char name[4] = {':', 'k', (char)('1' + i), 0};
+		int idx = sqlite3_bind_parameter_index(l->st, name);
+
+		if (idx > 0)
+			sqlite3_bind_int64(l->st, idx, l->keys[i]);
+	}
+	if (sqlite3_step(l->st) != SQLITE_DONE) {
+		ej_error(l->d, EJ_EXIT_DATAERR, l->path, l->record_line, 0,
+		    "%s", sqlite3_errmsg(ej_store_db(l->s)));
+		l->failed = 1;
+	}
+	sqlite3_reset(l->st);
+	sqlite3_clear_bindings(l->st);
+	l->col = 0;
+}
+
+static int
+no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+/* Load one snapshot file's bytes. */
+static int
+load_blob(struct ej_store *s, const struct ej_snapfile *f, const char *path,
+    const long long keys[EJ_SNAP_KEYS], const char *data, size_t len,
+    struct ej_diag *d)
+{
+	struct csv_parser p;
+	struct loader l = {0};
+	size_t off = 0, eol;
+	int i;
+
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL |
+	    CSV_EMPTY_IS_NULL) != 0)
+		return ej_error(d, EJ_EXIT_SOFTWARE, path, 0, 0, "csv_init");
+	csv_set_space_func(&p, no_space);
+	l.s = s;
+	l.d = d;
+	l.path = path;
+	l.f = f;
+	l.keys = keys;
+	l.header = 1;
+	/* Fed a line at a time, to know where each record began. */
+	while (off < len && !l.failed) {
+		const char *nl = memchr(data + off, '\n', len - off);
+
+		eol = nl ? (size_t)(nl - data) + 1 : len;
+		l.line++;
+		if (csv_parse(&p, data + off, eol - off, load_field,
+		    load_record, &l) != eol - off) {
+			ej_error(d, EJ_EXIT_DATAERR, path, l.line, 0, "%s",
+			    csv_strerror(csv_error(&p)));
+			l.failed = 1;
+		}
+		off = eol;
+		if (p.pstate == 0 || p.pstate == 1) /* between records */
+			l.record_line = l.line + 1;
+	}
+	if (!l.failed && csv_fini(&p, load_field, load_record, &l) != 0) {
+		ej_error(d, EJ_EXIT_DATAERR, path, l.line, 0, "%s",
+		    csv_strerror(csv_error(&p)));
+		l.failed = 1;
+	}
+	csv_free(&p);
+	sqlite3_finalize(l.st);
+	for (i = 0; i < l.ncol; i++)
+		free(l.hdr[i]);
+	free(l.hdr);
+	free(l.colmap);
+	return l.failed ? -1 : 0;
+}
+
+int
+ej_history_load(struct ej_store *s, const git_oid *commit,
+    struct ej_diag *d)
+{
+	static const long long none[EJ_SNAP_KEYS];
+	git_repository *repo = ej_store_repo(s, d);
+	git_oid id;
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	size_t i;
+	int rc = -1;
+
+	if (!repo)
+		return -1;
+	if (commit)
+		git_oid_cpy(&id, commit);
+	else if ((rc = ej_history_head(s, &id, d)) != 0) {
+		if (rc > 0)
+			ej_error(d, EJ_EXIT_NOINPUT, s->gitpath, 0, 0, "%s",
+			    _("the history has no commits"));
+		return -1;
+	}
+	rc = -1;
+	if (git_commit_lookup(&c, repo, &id) < 0 ||
+	    git_commit_tree(&tree, c) < 0) {
+		ej_store_giterr(s, d, _("cannot read the commit"));
+		goto out;
+	}
+	/* In table order: a kind's rows may refer to earlier kinds'. */
+	for (i = 0; i < s->nfiles; i++) {
+		const struct ej_snapfile *f = &s->files[i];
+		git_tree_entry *e;
+		git_blob *b;
+		sqlite3_stmt *st;
+
+		if (f->noload)
+			continue;
+		if (f->path) {
+			if (git_tree_entry_bypath(&e, tree, f->path) < 0)
+				continue;
+			if (git_blob_lookup(&b, repo, git_tree_entry_id(e)) < 0) {
+				git_tree_entry_free(e);
+				ej_store_giterr(s, d, f->path);
+				goto out;
+			}
+			rc = load_blob(s, f, f->path, none,
+			    git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), d);
+			git_blob_free(b);
+			git_tree_entry_free(e);
+			if (rc < 0)
+				goto out;
+			rc = -1;
+			continue;
+		}
+		/* Keyed: every possible file, loaded when the tree has it. */
+		if ((st = ej_store_prepare(s, f->paths_sql, d)) == NULL)
+			goto out;
+		{
+			struct strv ps = {0};
+			long long *kv = NULL;
+			size_t n = 0, k;
+
+			while (sqlite3_step(st) == SQLITE_ROW) {
+				strv_push(&ps, ej_xstrdup((const char *)
+				    sqlite3_column_text(st, 0)));
+				kv = ej_xrealloc(kv, (n + 1) *
+				    EJ_SNAP_KEYS * sizeof *kv);
+				for (int j = 0; j < EJ_SNAP_KEYS; j++)
+					kv[n * EJ_SNAP_KEYS + j] =
+					    sqlite3_column_int64(st, j + 1);
+				n++;
+			}
+			sqlite3_reset(st);
+			for (k = 0; k < n; k++) {
+				if (git_tree_entry_bypath(&e, tree,
+				    ps.v[k]) < 0)
+					continue;
+				if (git_blob_lookup(&b, repo,
+				    git_tree_entry_id(e)) < 0) {
+					ej_store_giterr(s, d, ps.v[k]);
+					rc = -1;
+				} else {
+					rc = load_blob(s, f, ps.v[k],
+					    kv + k * EJ_SNAP_KEYS,
+					    git_blob_rawcontent(b),
+					    (size_t)git_blob_rawsize(b), d);
+					git_blob_free(b);
+				}
+				git_tree_entry_free(e);
+				if (rc < 0)
+					break;
+			}
+			free(kv);
+			ej_strv_free(ps.v);
+			if (rc < 0 && n)
+				goto out;
+			rc = -1;
+		}
+	}
+	rc = 0;
+out:
+	git_tree_free(tree);
+	git_commit_free(c);
+	return rc;
+}
+
+/* ----------------------------------------------------------------- pack */
+
+/*
+ * Pack the objects written since the last pack: a walk from HEAD hiding
+ * the commit packed last (refs/ej/packed), so each pack holds only new
+ * objects, with their paths as delta hints; then the loose copies of what
+ * the new pack holds are removed.
+ */
+long
+ej_history_pack(struct ej_store *s, unsigned threshold, struct ej_diag *d)
+{
+	git_repository *repo = ej_store_repo(s, d);
+	git_packbuilder *pb = NULL;
+	git_revwalk *walk = NULL;
+	git_odb *odb = NULL;
+	git_oid head, packed;
+	git_reference *ref = NULL;
+	char *packdir = NULL, *objdir = NULL;
+	long removed = -1;
+	size_t count;
+	int i;
+
+	(void)threshold;
+	if (!repo)
+		return -1;
+	if (ej_history_head(s, &head, d) != 0)
+		return 0;
+	if (git_packbuilder_new(&pb, repo) < 0 ||
+	    git_revwalk_new(&walk, repo) < 0 ||
+	    git_revwalk_push(walk, &head) < 0)
+		goto gitfail;
+	if (git_reference_name_to_id(&packed, repo, REF_PACKED) == 0) {
+		if (git_oid_equal(&packed, &head)) {
+			removed = 0;
+			goto out;
+		}
+		git_revwalk_hide(walk, &packed);
+	}
+	if (git_packbuilder_insert_walk(pb, walk) < 0)
+		goto gitfail;
+	count = git_packbuilder_object_count(pb);
+	packdir = ej_xasprintf("%s/objects/pack", s->gitpath);
+	if (count > 0 && git_packbuilder_write(pb, packdir, 0, NULL, NULL) < 0)
+		goto gitfail;
+	if (git_reference_create(&ref, repo, REF_PACKED, &head, 1,
+	    "ej: packed") < 0)
+		goto gitfail;
+	/* Remove loose objects the packs now hold: an object database of
+	 * the packs alone answers that. */
+	objdir = ej_xasprintf("%s/objects", s->gitpath);
+	{
+		git_odb_backend *be;
+
+		if (git_odb_new(&odb) < 0 ||
+		    git_odb_backend_pack(&be, objdir) < 0)
+			goto gitfail;
+		if (git_odb_add_backend(odb, be, 1) < 0) {
+			be->free(be);
+			goto gitfail;
+		}
+	}
+	removed = 0;
+	for (i = 0; i < 256; i++) {
+		char *sub = ej_xasprintf("%s/%02x", objdir, i);
+		DIR *dp = opendir(sub);
+		struct dirent *e;
+
+		if (!dp) {
+			free(sub);
+			continue;
+		}
+		while ((e = readdir(dp)) != NULL) {
+			char hex[GIT_OID_HEXSZ + 1];
+			git_oid id;
+			char *p;
+
+			if (strlen(e->d_name) != GIT_OID_HEXSZ - 2)
+				continue;
+			snprintf(hex, 3, "%02x", i);
+			memcpy(hex + 2, e->d_name, GIT_OID_HEXSZ - 2);
+			hex[GIT_OID_HEXSZ] = '\0';
+			if (git_oid_fromstr(&id, hex) < 0)
+				continue;
+			if (!git_odb_exists(odb, &id))
+				continue;
+			p = ej_xasprintf("%s/%s", sub, e->d_name);
+			if (unlink(p) == 0)
+				removed++;
+			free(p);
+		}
+		closedir(dp);
+		rmdir(sub);              /* when empty */
+		free(sub);
+	}
+	goto out;
+gitfail:
+	ej_store_giterr(s, d, _("cannot pack the history"));
+	removed = -1;
+out:
+	free(packdir);
+	free(objdir);
+	git_reference_free(ref);
+	git_odb_free(odb);
+	git_revwalk_free(walk);
+	git_packbuilder_free(pb);
+	return removed;
+}

@@ -1,0 +1,594 @@
+/*
+ * store — the store directory, its SQLite database and write transactions.
+ * The history half of a write lives in history.c; see store.h.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "history.h"
+#include "i18n.h"
+#include "store.h"
+#include "store_priv.h"
+
+extern const char ej_schema_sql[];
+
+#define BUSY_MS 10000
+
+void
+ej_commit_result_free(struct ej_commit_result *r)
+{
+	if (!r)
+		return;
+	ej_strv_free(r->paths);
+	r->paths = NULL;
+}
+
+int
+ej_store_locate(char **out, const char *opt, struct ej_diag *d)
+{
+	const char *env;
+	struct stat st;
+
+	if (opt && *opt) {
+		*out = ej_xstrdup(opt);
+		return 0;
+	}
+	/* Setgid commands take EJ_STORE too: the store's own permissions
+	 * and the role checks guard it, not the path. */
+	if ((env = getenv("EJ_STORE")) != NULL && *env) {
+		*out = ej_xstrdup(env);
+		return 0;
+	}
+	if (stat("ej.db", &st) == 0 && stat("history.git", &st) == 0) {
+		*out = ej_xstrdup(".");
+		return 0;
+	}
+	return ej_error(d, EJ_EXIT_NOINPUT, NULL, 0, 0,
+	    _("no store: give --store DIR or set EJ_STORE"));
+}
+
+static char *
+path_join(const char *dir, const char *name)
+{
+	return ej_xasprintf("%s/%s", dir, name);
+}
+
+static struct ej_store *
+store_new(const char *dir)
+{
+	struct ej_store *s = ej_xcalloc(1, sizeof *s);
+
+	s->dir = ej_xstrdup(dir);
+	s->dbpath = path_join(dir, "ej.db");
+	s->gitpath = path_join(dir, "history.git");
+	s->files = ej_snapshot_files;
+	s->nfiles = ej_snapshot_nfiles;
+	return s;
+}
+
+int
+ej_store_sqlerr(struct ej_store *s, struct ej_diag *d, const char *what)
+{
+	int rc = s->db ? sqlite3_extended_errcode(s->db) : SQLITE_ERROR;
+	int code = EJ_EXIT_IOERR;
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return ej_error(d, EJ_EXIT_TEMPFAIL, NULL, 0, 0,
+		    _("store is busy, try again"));
+	case SQLITE_FULL:
+		code = EJ_EXIT_IOERR;
+		break;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_CANTOPEN:
+		code = EJ_EXIT_NOPERM;
+		break;
+	case SQLITE_CONSTRAINT:
+		code = EJ_EXIT_DATAERR;
+		break;
+	}
+	return ej_error(d, code, s->dbpath, 0, 0, "%s: %s", what,
+	    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+}
+
+int
+ej_store_exec(struct ej_store *s, const char *sql, struct ej_diag *d)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return ej_store_sqlerr(s, d, sql);
+	return 0;
+}
+
+/*
+ * Statements are cached per store by their SQL text: commands prepare the
+ * same few statements many times in a loop.
+ */
+sqlite3_stmt *
+ej_store_prepare(struct ej_store *s, const char *sql, struct ej_diag *d)
+{
+	sqlite3_stmt *st;
+	size_t i;
+
+	for (i = 0; i < s->ncache; i++)
+		if (s->cache[i].sql == sql || strcmp(s->cache[i].sql, sql) == 0) {
+			sqlite3_reset(s->cache[i].st);
+			sqlite3_clear_bindings(s->cache[i].st);
+			return s->cache[i].st;
+		}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK) {
+		ej_store_sqlerr(s, d, _("cannot prepare a query"));
+		return NULL;
+	}
+	s->cache = ej_xrealloc(s->cache, (s->ncache + 1) * sizeof *s->cache);
+	s->cache[s->ncache].sql = ej_xstrdup(sql);
+	s->cache[s->ncache].st = st;
+	s->ncache++;
+	return st;
+}
+
+static int
+db_open(struct ej_store *s, int flags, struct ej_diag *d)
+{
+	int rc;
+
+	rc = sqlite3_open_v2(s->dbpath, &s->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		int e = errno;
+		ej_error(d, (flags & SQLITE_OPEN_CREATE) ? EJ_EXIT_CANTCREAT :
+		    EJ_EXIT_NOINPUT, s->dbpath, 0, 0, "%s%s%s",
+		    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc),
+		    e ? ": " : "", e ? strerror(e) : "");
+		sqlite3_close(s->db);
+		s->db = NULL;
+		return -1;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, BUSY_MS);
+	/* FULL: a committed transaction must survive a power failure, or
+	 * the history's ref could end up ahead of the database. */
+	if (ej_store_exec(s, "PRAGMA foreign_keys = ON;"
+	    "PRAGMA synchronous = FULL;", d) < 0)
+		return -1;
+	return 0;
+}
+
+/* A store's files are private to its owner (0700/0600), or to its group
+ * (2770/0660) when the directory has the setgid bit. */
+static void
+store_umask(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == 0 && (st.st_mode & S_ISGID))
+		umask(007);
+	else
+		umask(077);
+}
+
+int
+ej_store_open(struct ej_store **out, const char *dir, int mode,
+    struct ej_diag *d)
+{
+	struct ej_store *s;
+	struct stat st;
+	sqlite3_stmt *st_v;
+	int version = -1;
+
+	*out = NULL;
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return ej_error(d, EJ_EXIT_NOINPUT, dir, 0, 0, "%s",
+		    _("no store here (no such directory)"));
+	s = store_new(dir);
+	s->mode = mode;
+	if (stat(s->dbpath, &st) < 0) {
+		int e = errno;
+		ej_store_close(s);
+		if (e == EACCES)
+			return ej_error(d, EJ_EXIT_NOPERM, dir, 0, 0, "%s",
+			    strerror(e));
+		return ej_error(d, EJ_EXIT_NOINPUT, dir, 0, 0, "%s",
+		    _("no store here (no ej.db); create one with ej-init"));
+	}
+	store_umask(dir);
+	if (db_open(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, d) < 0) {
+		ej_store_close(s);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st_v,
+	    NULL) != SQLITE_OK) {
+		ej_store_sqlerr(s, d, _("cannot read the store"));
+		ej_store_close(s);
+		return -1;
+	}
+	if (sqlite3_step(st_v) == SQLITE_ROW)
+		version = sqlite3_column_int(st_v, 0);
+	sqlite3_finalize(st_v);
+	if (version != EJ_SCHEMA_VERSION) {
+		if (version > EJ_SCHEMA_VERSION)
+			ej_error(d, EJ_EXIT_SOFTWARE, s->dbpath, 0, 0,
+			    _("store format %d is newer than this ej (%d)"),
+			    version, EJ_SCHEMA_VERSION);
+		else
+			ej_error(d, EJ_EXIT_NOINPUT, s->dbpath, 0, 0,
+			    _("not an ej store (format %d)"), version);
+		ej_store_close(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+void
+ej_store_close(struct ej_store *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	if (s->in_tx)
+		ej_store_rollback(s);
+	for (i = 0; i < s->ncache; i++) {
+		sqlite3_finalize(s->cache[i].st);
+		free(s->cache[i].sql);
+	}
+	free(s->cache);
+	if (s->db)
+		sqlite3_close(s->db);
+	if (s->repo) {
+		git_repository_free(s->repo);
+		git_libgit2_shutdown();
+	}
+	free(s->dir);
+	free(s->dbpath);
+	free(s->gitpath);
+	free(s);
+}
+
+sqlite3 *
+ej_store_db(struct ej_store *s)
+{
+	return s->db;
+}
+
+const char *
+ej_store_dir(const struct ej_store *s)
+{
+	return s->dir;
+}
+
+int
+ej_store_giterr(struct ej_store *s, struct ej_diag *d, const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return ej_error(d, EJ_EXIT_IOERR, s->gitpath, 0, 0, "%s: %s", what,
+	    e && e->message ? e->message : _("unknown error"));
+}
+
+static int
+git_start(void)
+{
+	if (git_libgit2_init() < 0)
+		return -1;
+	/* A journal must survive a power failure: fsync every object,
+	 * pack and ref libgit2 writes. */
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	/* Objects are verified when read (hash) and written (strict). */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
+	return 0;
+}
+
+git_repository *
+ej_store_repo(struct ej_store *s, struct ej_diag *d)
+{
+	if (s->repo)
+		return s->repo;
+	if (git_start() < 0) {
+		ej_store_giterr(s, d, _("cannot start libgit2"));
+		return NULL;
+	}
+	if (git_repository_open_bare(&s->repo, s->gitpath) < 0) {
+		ej_store_giterr(s, d, _("cannot open the history"));
+		git_libgit2_shutdown();
+		s->repo = NULL;
+	}
+	return s->repo;
+}
+
+void
+ej_store_set_actor(struct ej_store *s, const struct ej_actor *a)
+{
+	s->actor = *a;
+}
+
+const struct ej_actor *
+ej_store_actor(const struct ej_store *s)
+{
+	return &s->actor;
+}
+
+void
+ej_store_set_snapshot(struct ej_store *s, const struct ej_snapfile *files,
+    size_t n)
+{
+	s->files = files;
+	s->nfiles = n;
+}
+
+void
+ej_store_set_fault(struct ej_store *s, ej_fault_fn fn, void *payload)
+{
+	s->fault = fn;
+	s->fault_payload = payload;
+}
+
+int
+ej_store__fault(struct ej_store *s, int step, struct ej_diag *d)
+{
+	if (s->fault && s->fault(step, s->fault_payload))
+		return ej_error(d, EJ_EXIT_IOERR, NULL, 0, 0,
+		    "fault injected at step %d", step);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- create */
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st; (void)ftw;
+	if (flag == FTW_DP || flag == FTW_D)
+		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
+	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* rm -r path (depth first, no symlinks followed). */
+static void
+rm_tree(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void
+ej_store_destroy(struct ej_store *s)
+{
+	char *p;
+
+	if (!s)
+		return;
+	if (s->db) {
+		sqlite3_close(s->db);
+		s->db = NULL;
+	}
+	if (s->repo) {
+		git_repository_free(s->repo);
+		git_libgit2_shutdown();
+		s->repo = NULL;
+	}
+	unlink(s->dbpath);
+	p = ej_xasprintf("%s-wal", s->dbpath); unlink(p); free(p);
+	p = ej_xasprintf("%s-shm", s->dbpath); unlink(p); free(p);
+	p = ej_xasprintf("%s-journal", s->dbpath); unlink(p); free(p);
+	rm_tree(s->gitpath);
+	if (s->made_dir)
+		rmdir(s->dir);
+	ej_store_close(s);
+}
+
+static int
+dir_is_empty(const char *dir)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *e;
+	int empty = 1;
+
+	if (!dp)
+		return 0;
+	while ((e = readdir(dp)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			empty = 0;
+			break;
+		}
+	closedir(dp);
+	return empty;
+}
+
+int
+ej_store_create(struct ej_store **out, const char *dir, const char *group,
+    struct ej_diag *d)
+{
+	struct ej_store *s;
+	struct stat st;
+	git_repository_init_options io;
+	gid_t gid = (gid_t)-1;
+	mode_t dmode = group ? 02770 : 0700;
+	char *sql;
+
+	*out = NULL;
+	git_repository_init_options_init(&io,
+	    GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+	if (group) {
+		struct group *gr = getgrnam(group);
+
+		if (!gr)
+			return ej_error(d, EJ_EXIT_USAGE, NULL, 0, 0,
+			    _("no such group: %s"), group);
+		gid = gr->gr_gid;
+	}
+	s = store_new(dir);
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			ej_store_close(s);
+			return ej_error(d, EJ_EXIT_CANTCREAT, dir, 0, 0, "%s",
+			    _("exists and is not a directory"));
+		}
+		if (access(s->dbpath, F_OK) == 0) {
+			ej_store_close(s);
+			return ej_error(d, EJ_EXIT_CANTCREAT, dir, 0, 0, "%s",
+			    _("a store already exists here"));
+		}
+		if (!dir_is_empty(dir)) {
+			ej_store_close(s);
+			return ej_error(d, EJ_EXIT_CANTCREAT, dir, 0, 0, "%s",
+			    _("directory is not empty"));
+		}
+	} else if (mkdir(dir, 0700) < 0) {
+		int e = errno;
+		ej_store_close(s);
+		return ej_error(d, EJ_EXIT_CANTCREAT, dir, 0, 0, "%s",
+		    strerror(e));
+	} else
+		s->made_dir = 1;
+	if ((gid != (gid_t)-1 && chown(dir, (uid_t)-1, gid) < 0) ||
+	    chmod(dir, dmode) < 0) {
+		ej_error(d, EJ_EXIT_CANTCREAT, dir, 0, 0, "%s", strerror(errno));
+		goto fail;
+	}
+	umask(group ? 007 : 077);
+	if (db_open(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX, d) < 0)
+		goto fail;
+	if (ej_store_exec(s, "PRAGMA journal_mode = WAL", d) < 0 ||
+	    ej_store_exec(s, "BEGIN", d) < 0 ||
+	    ej_store_exec(s, ej_schema_sql, d) < 0)
+		goto fail;
+	sql = ej_xasprintf("PRAGMA user_version = %d", EJ_SCHEMA_VERSION);
+	if (ej_store_exec(s, sql, d) < 0) {
+		free(sql);
+		goto fail;
+	}
+	free(sql);
+	if (ej_store_exec(s, "COMMIT", d) < 0)
+		goto fail;
+	if (git_start() < 0) {
+		ej_store_giterr(s, d, _("cannot start libgit2"));
+		goto fail;
+	}
+	io.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_NO_REINIT |
+	    GIT_REPOSITORY_INIT_MKDIR;
+	/* A group store's history is shared by its group alone. */
+	io.mode = group ? 02770 : GIT_REPOSITORY_INIT_SHARED_UMASK;
+	io.initial_head = "main";
+	io.description = "ej: the history of a school's journal";
+	if (git_repository_init_ext(&s->repo, s->gitpath, &io) < 0) {
+		ej_store_giterr(s, d, _("cannot create the history"));
+		git_libgit2_shutdown();
+		goto fail;
+	}
+	if (gid != (gid_t)-1 && (chown(s->dbpath, (uid_t)-1, gid) < 0 ||
+	    chmod(s->dbpath, 0660) < 0)) {
+		ej_error(d, EJ_EXIT_CANTCREAT, s->dbpath, 0, 0, "%s",
+		    strerror(errno));
+		goto fail;
+	}
+	s->mode = EJ_STORE_WRITE;
+	*out = s;
+	return 0;
+fail:
+	ej_store_destroy(s);
+	return -1;
+}
+
+/* ----------------------------------------------------------- transactions */
+
+int
+ej_store_begin(struct ej_store *s, struct ej_diag *d)
+{
+	if (s->mode != EJ_STORE_WRITE)
+		return ej_error(d, EJ_EXIT_SOFTWARE, NULL, 0, 0,
+		    "store opened read-only");
+	if (ej_store__fault(s, 1, d) < 0)
+		return -1;
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return ej_store_sqlerr(s, d, _("cannot start a write"));
+	s->in_tx = 1;
+	if (ej_store__fault(s, 2, d) < 0 || ej_history__recover(s, d) < 0 ||
+	    ej_history__track(s, d) < 0) {
+		ej_store_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
+void
+ej_store_rollback(struct ej_store *s)
+{
+	if (s->in_tx)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_tx = 0;
+}
+
+int
+ej_store_commit(struct ej_store *s, const struct ej_commit_info *ci,
+    struct ej_commit_result *r, struct ej_diag *d)
+{
+	struct ej_commit_result local;
+	int rc;
+
+	if (!r)
+		r = &local;
+	memset(r, 0, sizeof *r);
+	if (!s->in_tx)
+		return ej_error(d, EJ_EXIT_SOFTWARE, NULL, 0, 0,
+		    "commit without a transaction");
+	rc = ej_history__commit(s, ci, r, d);
+	if (rc <= 0 || ci->dry_run)
+		ej_store_rollback(s);
+	if (r == &local)
+		ej_commit_result_free(r);
+	return rc;
+}
+
+/* ------------------------------------------------------------------- meta */
+
+int
+ej_meta_get(struct ej_store *s, const char *key, char **out)
+{
+	sqlite3_stmt *st;
+	struct ej_diag d;
+	int rc;
+
+	*out = NULL;
+	ej_diag_init(&d, "ej", stderr);
+	if ((st = ej_store_prepare(s, "SELECT value FROM meta WHERE key = ?",
+	    &d)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = ej_xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+ej_meta_set(struct ej_store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	struct ej_diag d;
+	int rc;
+
+	ej_diag_init(&d, "ej", stderr);
+	if ((st = ej_store_prepare(s, "INSERT INTO meta(key, value) "
+	    "VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
+	    &d)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
