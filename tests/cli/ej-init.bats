@@ -1,0 +1,186 @@
+#!/usr/bin/env bats
+# ej-init and ej against a real store and its history.
+
+load helpers
+
+setup() { setup_trash; }
+teardown() { teardown_trash; }
+
+@test "ej-init: a store whose history holds one first commit by the runner" {
+	run ej-init --store "$S" "$EXAMPLES/school.yaml"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"ej-init: created $S"* ]]
+	me=$(id -un)
+	run git -C "$S/history.git" log --format='%an <%ae>|%s|%cn'
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "${lines[0]}" == *"<$me@skuvk1>|init: МБОУ «Старокрымский УВК №1 „Школа-гимназия“»|ej" ]]
+	git -C "$S/history.git" fsck --strict --no-dangling
+}
+
+@test "ej-init: the runner becomes the first admin when the file names none" {
+	grep -q 'admin' "$EXAMPLES/school.yaml" && ! grep -qE 'roles:.*\badmin\b' "$EXAMPLES/school.yaml"
+	ej-init --store "$S" "$EXAMPLES/school.yaml"
+	me=$(id -un)
+	run git -C "$S/history.git" show main:people/staff_roles.csv
+	[[ "$output" == *"$me,admin"* ]]
+	run git -C "$S/history.git" show main:people/staff.csv
+	[[ "$output" == *",$me,"* ]]
+}
+
+@test "ej-init: a file that names an admin gets no extra admin; the runner still authors" {
+	sed 's/roles: \[deputy\]/roles: [deputy, admin]/' "$EXAMPLES/school.yaml" > "$TRASH/s.yaml"
+	grep -q 'roles: \[deputy, admin\]' "$TRASH/s.yaml"
+	ej-init --store "$S" "$TRASH/s.yaml"
+	me=$(id -un)
+	run git -C "$S/history.git" show main:people/staff.csv
+	[[ "$output" != *",$me,"* ]]
+	run git -C "$S/history.git" log --format='%ae'
+	[ "$output" = "$me@skuvk1" ]
+}
+
+@test "ej-init: the snapshot is the school's description, as readable CSV" {
+	ej-init --store "$S" "$EXAMPLES/school.yaml"
+	run git -C "$S/history.git" ls-tree -r --name-only main
+	[[ "$output" == *"school/school.csv"* ]]
+	[[ "$output" == *"school/classes.csv"* ]]
+	[[ "$output" == *"school/helpdesk.csv"* ]]
+	[[ "$output" == *"school/plan.csv"* ]]
+	[[ "$output" == *"people/staff.csv"* ]]
+	run git -C "$S/history.git" show main:school/school.csv
+	[ "${lines[0]}" = "key,value" ]
+	[[ "$output" == *"okpo,00809397"* ]]
+	run git -C "$S/history.git" show main:school/classes.csv
+	[[ "$output" == *",5А,5,А,"* ]]
+}
+
+@test "ej-init: a private store is 0700 and its files 0600" {
+	ej-init --store "$S" "$EXAMPLES/school.yaml"
+	[ "$(stat -c %a "$S")" = 700 ]
+	[ "$(stat -c %a "$S/ej.db")" = 600 ]
+	[ -z "$(find "$S" -perm /077 -print)" ]
+}
+
+@test "ej-init --group: 2770 and 0660 for the group" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to make a group"
+	getent group ejtest >/dev/null || groupadd ejtest
+	run ej-init --group ejtest --store "$S" "$EXAMPLES/school.yaml"
+	[ "$status" -eq 0 ]
+	[ "$(stat -c '%a %G' "$S")" = "2770 ejtest" ]
+	[ "$(stat -c '%a %G' "$S/ej.db")" = "660 ejtest" ]
+	[ -z "$(find "$S" -perm /007 -print)" ]
+}
+
+@test "ej-init: EJ_STORE names the store when --store is not given" {
+	EJ_STORE=$S run ej-init "$EXAMPLES/school.yaml"
+	[ "$status" -eq 0 ]
+	[ -f "$S/ej.db" ]
+}
+
+@test "ej-init -n: checks the file and creates nothing" {
+	run ej-init -n --store "$S" "$EXAMPLES/school.yaml"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"valid"* ]]
+	[ ! -e "$S" ]
+}
+
+@test "ej-init: an existing store is refused with 73 and left untouched" {
+	ej-init --store "$S" "$EXAMPLES/school.yaml"
+	before=$(store_digest "$S")
+	run ej-init --store "$S" "$EXAMPLES/school.yaml"
+	[ "$status" -eq 73 ]
+	[[ "$output" == *"ej-init: $S: a store already exists here"* ]]
+	[ "$(store_digest "$S")" = "$before" ]
+	[ "$(commits "$S")" -eq 1 ]
+}
+
+@test "ej-init: a non-empty directory is refused with 73" {
+	mkdir -p "$S" && echo x > "$S/notes.txt"
+	run ej-init --store "$S" "$EXAMPLES/school.yaml"
+	[ "$status" -eq 73 ]
+	[[ "$output" == *"directory is not empty"* ]]
+	[ "$(ls "$S")" = notes.txt ]
+}
+
+@test "ej-init: a place that cannot be created: 73 with the path and the reason" {
+	echo x > "$TRASH/file"
+	run ej-init --store "$TRASH/file/store" "$EXAMPLES/school.yaml"
+	[ "$status" -eq 73 ]
+	[ "$output" = "ej-init: $TRASH/file/store: Not a directory" ]
+}
+
+@test "ej-init: unwritable directory (as another user): 73, path and reason" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to run as another user"
+	id ejnobody >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin ejnobody
+	mkdir "$TRASH/ro" && chmod 755 "$TRASH/ro" && chmod 755 "$TRASH"
+	run su ejnobody -s /bin/sh -c "$(command -v ej-init) --store $TRASH/ro/store $EXAMPLES/school.yaml"
+	[ "$status" -eq 73 ]
+	[ "$output" = "ej-init: $TRASH/ro/store: Permission denied" ]
+	[ ! -e "$TRASH/ro/store" ]
+}
+
+@test "ej-init: no store named: usage error 2" {
+	run ej-init "$EXAMPLES/school.yaml"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--store"* ]]
+}
+
+@test "ej-init: a missing file: 66, nothing created" {
+	run ej-init --store "$S" "$TRASH/nosuch.yaml"
+	[ "$status" -eq 66 ]
+	[[ "$output" == *"$TRASH/nosuch.yaml"* ]]
+	[ ! -e "$S" ]
+}
+
+@test "ej-init: usage errors exit 2 and print the synopsis" {
+	run ej-init --store "$S"
+	[ "$status" -eq 2 ]
+	[ "$output" = "usage: ej-init [-n] [--store DIR] [--group GROUP] SCHOOL.yaml" ]
+	run ej-init --bogus x.yaml
+	[ "$status" -eq 2 ]
+}
+
+@test "ej-init --help and --version" {
+	run ej-init --help
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "usage: ej-init "* ]]
+	run ej-init --version
+	[ "$status" -eq 0 ]
+	[[ "$output" == "ej-init (ej) "* ]]
+}
+
+@test "ej: dispatches to ej-COMMAND" {
+	run ej init --version
+	[ "$status" -eq 0 ]
+	[[ "$output" == "ej-init (ej) "* ]]
+	run ej init --store "$S" "$EXAMPLES/school.yaml"
+	[ "$status" -eq 0 ]
+	[ -f "$S/ej.db" ]
+}
+
+@test "ej help: every command with its one-line description" {
+	run ej help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"init"*"create a store"* ]]
+	for c in $(cd "$BATS_TEST_DIRNAME/../../bin" && ls ej-*.c); do
+		n=${c#ej-}; n=${n%.c}
+		[[ "$output" == *"  $n "* ]]
+	done
+}
+
+@test "ej: unknown command and no command are usage errors" {
+	run ej nosuch
+	[ "$status" -eq 2 ]
+	[ "$output" = "ej: no such command: nosuch (see ej help)" ]
+	run ej
+	[ "$status" -eq 2 ]
+	run ej --version
+	[ "$status" -eq 0 ]
+	[[ "$output" == "ej "* ]]
+}
+
+@test "ej: messages in Russian under a Russian locale" {
+	locale -a 2>/dev/null | grep -qi '^ru_RU.utf8$' || skip "no ru_RU.UTF-8 locale"
+	run env LC_ALL=ru_RU.UTF-8 ej nosuch
+	[ "$status" -eq 2 ]
+	[ "$output" = "ej: нет такой команды: nosuch (см. ej help)" ]
+}
