@@ -43,7 +43,8 @@ MO := $(PO:po/%.po=$(O)/locale/%/LC_MESSAGES/ej.mo)
 DEPS_DEB := gcc make pkg-config git sqlite3 libsqlite3-dev libyaml-dev \
 	libcsv-dev libgit2-dev libsodium-dev libcmocka-dev bats gettext mandoc
 
-.PHONY: all deps check check-unit check-cli check-man check-asan demo \
+
+.PHONY: po all deps check check-unit check-cli check-man check-asan demo \
 	install uninstall clean tests
 
 all: $(O)/lib/libej.a $(BINS) $(MO)
@@ -87,6 +88,12 @@ $(O)/locale/%/LC_MESSAGES/ej.mo: po/%.po
 	msgfmt --check -o $@ $<
 
 tests: all $(UNITS)
+
+# Refresh the catalogues from the sources (then translate po/*.po).
+po:
+	xgettext --from-code=UTF-8 -k_ -kN_ -c -s -o po/ej.pot \
+	  --package-name=ej --package-version=$(VERSION) lib/*.c bin/*.c
+	for p in $(PO); do msgmerge -q -U --backup=none $$p po/ej.pot; done
 
 # Missing Debian packages: installed when root, else the command is printed.
 deps:

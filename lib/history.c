@@ -430,65 +430,105 @@ queue_kind(struct ej_store *s, const struct ej_snapfile *f, git_tree *base,
 	return 0;
 }
 
-/* The files the transaction made dirty, compared with base. */
+/* The dirty rows: file index, three keys, and whether the whole kind is
+ * dirty. Read into memory: serialising reuses the statement cache, and
+ * the pre-change check runs on another connection. */
+struct dirty {
+	long long (*rows)[5];
+	size_t n;
+};
+
 static int
-queue_dirty(struct ej_store *s, git_tree *base, struct changes *c,
-    struct ej_diag *d)
+load_dirty(struct ej_store *s, struct dirty *dt, struct ej_diag *d)
 {
 	sqlite3_stmt *st;
-	long long keys[EJ_SNAP_KEYS];
-	long long last_all = -1;
-	int rc;
+	int rc, j;
 
-	/* Kinds marked whole (-1) first, so their other rows are skipped. */
+	memset(dt, 0, sizeof *dt);
 	if ((st = ej_store_prepare(s, "SELECT f, k1, k2, k3, "
 	    "EXISTS (SELECT 1 FROM temp.ej_dirty a WHERE a.f = d.f AND "
 	    "a.k1 = -1) FROM temp.ej_dirty d ORDER BY 1, 2, 3, 4", d)) == NULL)
 		return -1;
-	/* Rows are read into memory: serialising reuses the cache. */
-	{
-		long long (*rows)[5] = NULL;
-		size_t n = 0, i;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		dt->rows = ej_xrealloc(dt->rows, (dt->n + 1) * sizeof *dt->rows);
+		for (j = 0; j < 5; j++)
+			dt->rows[dt->n][j] = sqlite3_column_int64(st, j);
+		dt->n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(dt->rows);
+		dt->rows = NULL;
+		return ej_store_sqlerr(s, d, "dirty");
+	}
+	return 0;
+}
 
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			rows = ej_xrealloc(rows, (n + 1) * sizeof *rows);
-			for (int j = 0; j < 5; j++)
-				rows[n][j] = sqlite3_column_int64(st, j);
-			n++;
-		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			free(rows);
-			return ej_store_sqlerr(s, d, "dirty");
-		}
-		for (i = 0; i < n; i++) {
-			const struct ej_snapfile *f;
-			char *path;
+/* The dirty files, compared with base. */
+static int
+queue_dirty(struct ej_store *s, const struct dirty *dt, git_tree *base,
+    struct changes *c, struct ej_diag *d)
+{
+	long long keys[EJ_SNAP_KEYS];
+	long long last_all = -1;
+	size_t i;
 
-			if (rows[i][0] < 0 || (size_t)rows[i][0] >= s->nfiles)
+	for (i = 0; i < dt->n; i++) {
+		const struct ej_snapfile *f;
+		char *path;
+
+		if (dt->rows[i][0] < 0 || (size_t)dt->rows[i][0] >= s->nfiles)
+			continue;
+		f = &s->files[dt->rows[i][0]];
+		if (dt->rows[i][4]) {
+			if (last_all == dt->rows[i][0])
 				continue;
-			f = &s->files[rows[i][0]];
-			if (rows[i][4]) {
-				if (last_all == rows[i][0])
-					continue;
-				last_all = rows[i][0];
-				if (queue_kind(s, f, base, c, d) < 0)
-					goto fail;
-				continue;
-			}
-			keys[0] = rows[i][1];
-			keys[1] = rows[i][2];
-			keys[2] = rows[i][3];
-			if ((path = keyed_path(s, f, keys, d)) == NULL ||
-			    queue_file(s, f, path, keys, base, c, d) < 0)
-				goto fail;
+			last_all = dt->rows[i][0];
+			if (queue_kind(s, f, base, c, d) < 0)
+				return -1;
+			continue;
 		}
-		free(rows);
-		return 0;
-fail:
-		free(rows);
+		keys[0] = dt->rows[i][1];
+		keys[1] = dt->rows[i][2];
+		keys[2] = dt->rows[i][3];
+		if ((path = keyed_path(s, f, keys, d)) == NULL ||
+		    queue_file(s, f, path, keys, base, c, d) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Before the change, the files it touches must be what HEAD holds: else
+ * the database was changed behind ej's back, and committing the file now
+ * would put that change into the history under this writer's name.
+ * Seen through the read-only connection, which in WAL mode reads the state
+ * before this transaction.
+ */
+static int
+check_untampered(struct ej_store *s, const struct dirty *dt, git_tree *base,
+    struct ej_diag *d)
+{
+	struct changes pre = {0};
+	size_t i;
+	int rc;
+
+	if (ej_store__view(s, 1, d) < 0)
+		return -1;
+	rc = queue_dirty(s, dt, base, &pre, d);
+	ej_store__view(s, 0, d);
+	if (rc < 0) {
+		changes_free(&pre);
 		return -1;
 	}
+	for (i = 0; i < pre.n; i++)
+		ej_error(d, EJ_EXIT_SOFTWARE, s->dbpath, 0, 0,
+		    _("%s: the database differs from the history (changed "
+		    "outside ej?); nothing was written; run ej-audit"),
+		    pre.v[i].path);
+	rc = pre.n ? -1 : 0;
+	changes_free(&pre);
+	return rc;
 }
 
 /* Every file of the snapshot, compared with base. */
@@ -839,8 +879,16 @@ maybe_pack(struct ej_store *s, const git_oid *id, struct ej_diag *d)
 		closedir(dp);
 	}
 	free(dir);
-	if (n * 256 > PACK_THRESHOLD)
-		ej_history_pack(s, PACK_THRESHOLD, d);
+	if (n * 256 > PACK_THRESHOLD) {
+		/* Packing is housekeeping: its failure is a warning, the
+		 * commit stands. */
+		struct ej_diag quiet;
+
+		ej_diag_init(&quiet, d->prog, d->out);
+		if (ej_history_pack(s, PACK_THRESHOLD, &quiet) < 0)
+			ej_warn(d, NULL, 0, 0, _("could not pack the history; "
+			    "the next commit tries again"));
+	}
 }
 
 int
@@ -853,6 +901,7 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 	git_tree *base = NULL, *tree = NULL;
 	git_signature *author = NULL, *committer = NULL;
 	struct changes c = {0};
+	struct dirty dt = {0};
 	struct strv paths = {0};
 	char hex[GIT_OID_HEXSZ + 1], sid[128], *email = NULL, *msg = NULL;
 	const struct ej_actor *a = &s->actor;
@@ -872,8 +921,12 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 		goto out;
 	}
 	/* The first commit holds the whole snapshot; later ones O(change). */
-	if ((has_head ? queue_dirty(s, base, &c, d) :
-	    queue_all(s, NULL, &c, d)) < 0)
+	if (has_head) {
+		if (load_dirty(s, &dt, d) < 0 ||
+		    queue_dirty(s, &dt, base, &c, d) < 0 ||
+		    (c.n && check_untampered(s, &dt, base, d) < 0))
+			goto out;
+	} else if (queue_all(s, NULL, &c, d) < 0)
 		goto out;
 	if (ej_store__fault(s, 4, d) < 0)
 		goto out;
@@ -928,11 +981,20 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 	s->in_tx = 0;
 	/* Step 7: compare-and-swap the ref. A crash before it is recovered
 	 * by the next writer (ej_history__recover). */
-	if (ej_store__fault(s, 7, d) < 0 ||
-	    move_ref(s, repo, has_head ? &head : NULL, &commit_id,
-	    "ej: commit", d) < 0)
-		goto out;
 	git_oid_cpy(&r->commit, &commit_id);
+	if (ej_store__fault(s, 7, d) < 0)
+		goto out;
+	{
+		/* The change is durable now; a ref that cannot move is the
+		 * next writer's to finish (recovery), not a failure. */
+		struct ej_diag quiet;
+
+		ej_diag_init(&quiet, d->prog, d->out);
+		if (move_ref(s, repo, has_head ? &head : NULL, &commit_id,
+		    "ej: commit", &quiet) < 0)
+			ej_warn(d, NULL, 0, 0, _("committed, but refs/heads/main "
+			    "was not moved; the next write finishes it"));
+	}
 	if (ej_store__fault(s, 8, d) < 0)
 		goto out;
 	maybe_pack(s, &commit_id, d);
@@ -950,6 +1012,7 @@ out:
 	git_tree_free(base);
 	git_commit_free(parent);
 	changes_free(&c);
+	free(dt.rows);
 	return rc;
 }
 

@@ -117,25 +117,59 @@ ej_store_exec(struct ej_store *s, const char *sql, struct ej_diag *d)
 sqlite3_stmt *
 ej_store_prepare(struct ej_store *s, const char *sql, struct ej_diag *d)
 {
+	struct ej_stmt_cache **cache = s->view ? &s->rocache : &s->cache;
+	size_t *n = s->view ? &s->nrocache : &s->ncache;
+	sqlite3 *db = s->view ? s->rodb : s->db;
 	sqlite3_stmt *st;
 	size_t i;
 
-	for (i = 0; i < s->ncache; i++)
-		if (s->cache[i].sql == sql || strcmp(s->cache[i].sql, sql) == 0) {
-			sqlite3_reset(s->cache[i].st);
-			sqlite3_clear_bindings(s->cache[i].st);
-			return s->cache[i].st;
+	for (i = 0; i < *n; i++)
+		if ((*cache)[i].sql == sql || strcmp((*cache)[i].sql, sql) == 0) {
+			sqlite3_reset((*cache)[i].st);
+			sqlite3_clear_bindings((*cache)[i].st);
+			return (*cache)[i].st;
 		}
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
 	    NULL) != SQLITE_OK) {
-		ej_store_sqlerr(s, d, _("cannot prepare a query"));
+		ej_error(d, EJ_EXIT_SOFTWARE, s->dbpath, 0, 0, "%s: %s",
+		    _("cannot prepare a query"), sqlite3_errmsg(db));
 		return NULL;
 	}
-	s->cache = ej_xrealloc(s->cache, (s->ncache + 1) * sizeof *s->cache);
-	s->cache[s->ncache].sql = ej_xstrdup(sql);
-	s->cache[s->ncache].st = st;
-	s->ncache++;
+	*cache = ej_xrealloc(*cache, (*n + 1) * sizeof **cache);
+	(*cache)[*n].sql = ej_xstrdup(sql);
+	(*cache)[*n].st = st;
+	(*n)++;
 	return st;
+}
+
+int
+ej_store__view(struct ej_store *s, int ro, struct ej_diag *d)
+{
+	if (ro && !s->rodb) {
+		if (sqlite3_open_v2(s->dbpath, &s->rodb, SQLITE_OPEN_READONLY |
+		    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+			ej_error(d, EJ_EXIT_IOERR, s->dbpath, 0, 0, "%s",
+			    sqlite3_errmsg(s->rodb));
+			sqlite3_close(s->rodb);
+			s->rodb = NULL;
+			return -1;
+		}
+		sqlite3_busy_timeout(s->rodb, BUSY_MS);
+	}
+	s->view = ro;
+	return 0;
+}
+
+static void
+cache_free(struct ej_stmt_cache *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		sqlite3_finalize(c[i].st);
+		free(c[i].sql);
+	}
+	free(c);
 }
 
 static int
@@ -233,17 +267,14 @@ ej_store_open(struct ej_store **out, const char *dir, int mode,
 void
 ej_store_close(struct ej_store *s)
 {
-	size_t i;
-
 	if (!s)
 		return;
 	if (s->in_tx)
 		ej_store_rollback(s);
-	for (i = 0; i < s->ncache; i++) {
-		sqlite3_finalize(s->cache[i].st);
-		free(s->cache[i].sql);
-	}
-	free(s->cache);
+	cache_free(s->cache, s->ncache);
+	cache_free(s->rocache, s->nrocache);
+	if (s->rodb)
+		sqlite3_close(s->rodb);
 	if (s->db)
 		sqlite3_close(s->db);
 	if (s->repo) {

@@ -12,6 +12,11 @@ struct ej_stmt_cache {
 struct ej_store {
 	char *dir, *dbpath, *gitpath;
 	sqlite3 *db;
+	/* A second, read-only connection: in WAL mode it sees the state
+	 * before the open write transaction, which commit compares with
+	 * HEAD so that a change made behind ej's back is never committed. */
+	sqlite3 *rodb;
+	int view;                /* 1: prepare on rodb */
 	git_repository *repo;
 	int mode;
 	int in_tx;
@@ -22,10 +27,12 @@ struct ej_store {
 	size_t nfiles;
 	ej_fault_fn fault;
 	void *fault_payload;
-	struct ej_stmt_cache *cache;
-	size_t ncache;
+	struct ej_stmt_cache *cache, *rocache;
+	size_t ncache, nrocache;
 };
 
+/* Prepare on the read-only connection from now on (1) or not (0). */
+int ej_store__view(struct ej_store *s, int ro, struct ej_diag *d);
 int ej_store__fault(struct ej_store *s, int step, struct ej_diag *d);
 int ej_store_giterr(struct ej_store *s, struct ej_diag *d, const char *what);
 

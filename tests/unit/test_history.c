@@ -340,6 +340,18 @@ test_verify_tamper(void **state)
 	assert_int_equal(ej_history_verify(s, &paths, &f->d), 1);
 	assert_string_equal(paths[0], "school/subjects.csv");
 	ej_strv_free(paths);
+	/* A write to the tampered file itself is refused: committing it
+	 * would put the tampering into the history under this writer. */
+	assert_int_equal(ej_store_begin(s, &f->d), 0);
+	exec_ok(s, "UPDATE subjects SET name = 'Алгебра и начала анализа' "
+	    "WHERE id = 1");
+	assert_int_equal(ej_store_commit(s, &ci, NULL, &f->d), -1);
+	assert_int_equal(ej_diag_status(&f->d), EJ_EXIT_SOFTWARE);
+	assert_non_null(strstr(errors(f), "school/subjects.csv: the database "
+	    "differs from the history"));
+	assert_int_equal(count_commits(s, &f->d), 2);
+	assert_int_equal(ej_history_verify(s, &paths, &f->d), 1);
+	ej_strv_free(paths);
 	ej_store_close(s);
 }
 
