@@ -41,7 +41,8 @@ PO := $(wildcard po/*.po)
 MO := $(PO:po/%.po=$(O)/locale/%/LC_MESSAGES/ej.mo)
 
 DEPS_DEB := gcc make pkg-config git sqlite3 libsqlite3-dev libyaml-dev \
-	libcsv-dev libgit2-dev libsodium-dev libcmocka-dev bats gettext mandoc
+	libcsv-dev libgit2-dev libsodium-dev libcmocka-dev bats gettext mandoc \
+	locales
 
 
 .PHONY: po all deps check check-unit check-cli check-man check-asan demo \
@@ -101,12 +102,15 @@ deps:
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
 	    || missing="$$missing $$p"; \
 	done; \
-	if [ -z "$$missing" ]; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ]; then \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ]; then \
 	  echo "installing:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	elif [ -n "$$missing" ]; then \
 	  echo "missing packages; run: sudo apt-get install -y$$missing" >&2; exit 1; \
+	fi; \
+	if ! locale -a 2>/dev/null | grep -qi '^ru_RU.utf8$$' && [ "$$(id -u)" = 0 ]; then \
+	  echo "generating the ru_RU.UTF-8 locale (for the Russian messages' tests)"; \
+	  sed -i 's/^# *\(ru_RU.UTF-8 UTF-8\)/\1/' /etc/locale.gen && locale-gen >/dev/null; \
 	fi
 
 # Every test, then one summary line "N passed, N failed".

@@ -71,27 +71,25 @@ add_runner(struct ej_store *s, const char *login, struct ej_diag *d)
 	return 0;
 }
 
-/* The author of the first commit: the runner, a staff member or not. */
+/* The author of the first commit: the runner, a staff member or not (a
+ * file may name its admins and leave the runner out). */
 static int
 set_author(struct ej_store *s, const char *login, struct ej_diag *d)
 {
 	struct ej_actor a;
 	struct passwd *pw;
+	int rc;
 
-	if (ej_who_resolve(s, d) == 0)
-		return 0;
-	if (ej_diag_status(d) != EJ_EXIT_NOPERM)
+	if ((rc = ej_who_find(s, login, &a, d)) < 0)
 		return -1;
-	/* Not on the staff the file names: still the one who made it. The
-	 * "not on the staff" message was a note, not a failure. */
-	d->errors = 0;
-	memset(&a, 0, sizeof a);
-	snprintf(a.login, sizeof a.login, "%s", login);
-	pw = getpwnam(login);
-	snprintf(a.name, sizeof a.name, "%s", pw && pw->pw_gecos &&
-	    *pw->pw_gecos ? pw->pw_gecos : login);
-	if (strchr(a.name, ','))
-		*strchr(a.name, ',') = '\0';
+	if (rc == 0) {
+		memset(&a, 0, sizeof a);
+		snprintf(a.login, sizeof a.login, "%s", login);
+		pw = getpwnam(login);
+		snprintf(a.name, sizeof a.name, "%s", pw && pw->pw_gecos &&
+		    *pw->pw_gecos ? pw->pw_gecos : login);
+		a.name[strcspn(a.name, ",")] = '\0';
+	}
 	ej_store_set_actor(s, &a);
 	return 0;
 }

@@ -7,6 +7,9 @@
 #include "i18n.h"
 #include "who.h"
 
+static int load_actor(struct ej_store *, const char *, struct ej_actor *,
+    struct ej_diag *);
+
 static const struct {
 	const char *name;
 	unsigned bit;
@@ -52,6 +55,13 @@ ej_who_unix_login(char *buf, size_t n, struct ej_diag *d)
 		    (long)getuid());
 	snprintf(buf, n, "%s", pw->pw_name);
 	return 0;
+}
+
+int
+ej_who_find(struct ej_store *s, const char *login, struct ej_actor *a,
+    struct ej_diag *d)
+{
+	return load_actor(s, login, a, d);
 }
 
 /* Fill a from the staff record with this login: 1 found, 0 not, -1 error. */

@@ -25,6 +25,11 @@ const char *ej_role_name(unsigned role);
 /* The real user's login name (getpwuid(getuid())). -1 with error. */
 int ej_who_unix_login(char *buf, size_t n, struct ej_diag *d);
 
+/* The active staff member with this Unix login: 1 found (a filled), 0 not
+ * on the staff, -1 error. */
+int ej_who_find(struct ej_store *s, const char *login, struct ej_actor *a,
+    struct ej_diag *d);
+
 /*
  * Resolve the acting person in s and set it as the store's actor.
  * Honours EJ_AS=login only when the real user is an admin.

@@ -18,7 +18,7 @@ teardown() { teardown_trash; }
 }
 
 @test "ej-init: the runner becomes the first admin when the file names none" {
-	grep -q 'admin' "$EXAMPLES/school.yaml" && ! grep -qE 'roles:.*\badmin\b' "$EXAMPLES/school.yaml"
+	! grep -qE "roles:.*admin" "$EXAMPLES/school.yaml"
 	ej-init --store "$S" "$EXAMPLES/school.yaml"
 	me=$(id -un)
 	run git -C "$S/history.git" show main:people/staff_roles.csv
@@ -28,8 +28,8 @@ teardown() { teardown_trash; }
 }
 
 @test "ej-init: a file that names an admin gets no extra admin; the runner still authors" {
-	sed 's/roles: \[deputy\]/roles: [deputy, admin]/' "$EXAMPLES/school.yaml" > "$TRASH/s.yaml"
-	grep -q 'roles: \[deputy, admin\]' "$TRASH/s.yaml"
+	sed "s/roles: \[deputy, teacher\]/roles: [deputy, teacher, admin]/" "$EXAMPLES/school.yaml" > "$TRASH/s.yaml"
+	grep -q 'roles: \[deputy, teacher, admin\]' "$TRASH/s.yaml"
 	ej-init --store "$S" "$TRASH/s.yaml"
 	me=$(id -un)
 	run git -C "$S/history.git" show main:people/staff.csv
