@@ -184,3 +184,69 @@ teardown() { teardown_trash; }
 	[ "$status" -eq 2 ]
 	[ "$output" = "ej: нет такой команды: nosuch (см. ej help)" ]
 }
+
+# Bad school descriptions: every error with file:line:col, exit 65, and no
+# store left behind (not even the directory).
+bad_config() {
+	run ej-init --store "$S" "$DATA/config/$1.yaml"
+	[ "$status" -eq 65 ]
+	[ ! -e "$S" ]
+	[ "${lines[${#lines[@]}-1]}" = "ej-init: nothing was created" ]
+}
+
+@test "ej-init: broken YAML" {
+	bad_config broken
+	[[ "${lines[0]}" == "ej-init: $DATA/config/broken.yaml:5:1: invalid YAML: "* ]]
+}
+
+@test "ej-init: unknown keys are errors, each listed" {
+	bad_config unknown_key
+	[ "${lines[0]}" = "ej-init: $DATA/config/unknown_key.yaml:5:3: school: unknown key \"motto\"" ]
+	[ "${lines[1]}" = "ej-init: $DATA/config/unknown_key.yaml:19:1: unknown key \"colour\"" ]
+}
+
+@test "ej-init: missing required fields" {
+	bad_config missing
+	[ "${lines[0]}" = "ej-init: $DATA/config/missing.yaml:1:1: missing required key \"classes\"" ]
+	[ "${lines[1]}" = "ej-init: $DATA/config/missing.yaml:2:3: school: missing required key \"id\"" ]
+	[ "${lines[2]}" = "ej-init: $DATA/config/missing.yaml:15:5: staff: missing required key \"surname\"" ]
+}
+
+@test "ej-init: wrong types" {
+	bad_config wrong_type
+	[ "${lines[0]}" = "ej-init: $DATA/config/wrong_type.yaml:4:5: school.name: expected a string, found a mapping" ]
+	[[ "$output" == *"wrong_type.yaml:17:38: marks.work_types.weight: \"тяжёлый\" is not a number"* ]]
+}
+
+@test "ej-init: duplicate class and duplicate staff login" {
+	bad_config dup_class
+	[ "${lines[0]}" = "ej-init: $DATA/config/dup_class.yaml:17:5: classes: duplicate class \"5А\" (first at line 15)" ]
+	bad_config dup_staff
+	[ "${lines[0]}" = "ej-init: $DATA/config/dup_staff.yaml:17:12: staff.login: duplicate staff login \"ivanova.mp\" (first at line 13)" ]
+}
+
+@test "ej-init: dates outside the year, overlapping periods" {
+	bad_config outside_year
+	[ "${#lines[@]}" -eq 4 ]
+	[[ "${lines[0]}" == "ej-init: $DATA/config/outside_year.yaml:12:36: "*"2021-06-15 is outside the year 2020-2021"* ]]
+	bad_config overlap
+	[[ "${lines[0]}" == "ej-init: $DATA/config/overlap.yaml:8:38: "*"overlaps"* ]]
+}
+
+@test "ej-init: a load naming an unknown teacher" {
+	bad_config unknown_teacher
+	[ "${lines[0]}" = "ej-init: $DATA/config/unknown_teacher.yaml:16:15: load.teacher: unknown staff login \"petrov.ii\"" ]
+}
+
+@test "ej-init: many errors are all listed, in file order" {
+	bad_config many
+	n=$(grep -c "many.yaml:[0-9]*:[0-9]*: " <<<"$output")
+	[ "$n" -ge 20 ]
+}
+
+@test "ej-init: a bad file leaves an existing empty directory empty" {
+	mkdir "$S"
+	run ej-init --store "$S" "$DATA/config/broken.yaml"
+	[ "$status" -eq 65 ]
+	[ -d "$S" ] && [ -z "$(ls -A "$S")" ]
+}

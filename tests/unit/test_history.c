@@ -681,6 +681,32 @@ test_create_refuses_existing(void **state)
 	ej_store_close(s);
 }
 
+static int
+fail_at_5(int step, void *payload)
+{
+	(void)payload;
+	return step == 5;
+}
+
+/* A first commit that fails: ej_store_destroy leaves nothing behind. */
+static void
+test_destroy_after_failure(void **state)
+{
+	struct fx *f = *state;
+	struct ej_store *s;
+	struct ej_commit_info ci = {.summary = "init"};
+	struct stat st;
+
+	assert_int_equal(ej_store_create(&s, f->store, NULL, &f->d), 0);
+	set_actor(s);
+	ej_store_set_fault(s, fail_at_5, NULL);
+	assert_int_equal(ej_store_begin(s, &f->d), 0);
+	exec_ok(s, "INSERT INTO school VALUES('id', 'x')");
+	assert_int_equal(ej_store_commit(s, &ci, NULL, &f->d), -1);
+	ej_store_destroy(s);
+	assert_int_equal(stat(f->store, &st), -1);
+}
+
 static void
 test_store_modes(void **state)
 {
@@ -726,6 +752,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_modes, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_after_failure,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
