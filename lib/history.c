@@ -716,7 +716,7 @@ ej_history_head(struct ej_store *s, git_oid *out, struct ej_diag *d)
 	if (rc == GIT_ENOTFOUND)
 		return 1;
 	if (rc < 0)
-		return ej_store_giterr(s, d, _("cannot read " REF_MAIN));
+		return ej_store_giterr(s, d, _("cannot read refs/heads/main"));
 	return 0;
 }
 
