@@ -22,7 +22,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 override CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wno-unused-parameter -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE \
-	-Ilib -I$(O)/lib $(PKG_CFLAGS) -DEJ_VERSION='"$(VERSION)"' \
+	-Ilib -I$(O)/lib -I$(O)/bin $(PKG_CFLAGS) -DEJ_VERSION='"$(VERSION)"' \
 	-DEJ_LOCALEDIR='"$(LOCALEDIR)"' -MMD -MP
 LIBS := $(PKG_LIBS) -lcsv -lpthread
 
@@ -44,6 +44,8 @@ DEPS_DEB := gcc make pkg-config git sqlite3 libsqlite3-dev libyaml-dev \
 	libcsv-dev libgit2-dev libsodium-dev libcmocka-dev bats gettext mandoc \
 	locales
 
+
+.SECONDARY:
 
 .PHONY: po all deps check check-unit check-cli check-man check-asan demo \
 	install uninstall clean tests
