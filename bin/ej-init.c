@@ -28,7 +28,7 @@ add_runner(struct ej_store *s, const char *login, struct ej_diag *d)
 {
 	struct passwd *pw = getpwnam(login);
 	char name[256] = "", *comma;
-	const char *surname = login, *given = "";
+	const char *surname = login, *given = login;
 	sqlite3_stmt *st;
 	long long id;
 	char *sp;
@@ -39,7 +39,8 @@ add_runner(struct ej_store *s, const char *login, struct ej_diag *d)
 			*comma = '\0';
 	}
 	if (*name) {
-		/* GECOS says "Given Surname". */
+		/* GECOS says "Given Surname"; a single word is the surname,
+		 * and the login stands for the given name. */
 		if ((sp = strrchr(name, ' ')) != NULL) {
 			*sp = '\0';
 			surname = sp + 1;

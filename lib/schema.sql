@@ -147,3 +147,45 @@ CREATE TABLE plan (                    -- the rollout plan
 	responsible TEXT NOT NULL,
 	done        TEXT                   -- date done, or NULL
 );
+
+-- the roster: pupils, class membership, parents --------------------------
+
+CREATE TABLE pupils (
+	id         INTEGER PRIMARY KEY,    -- the stable id
+	ext_id     TEXT UNIQUE,            -- the office's own id, when it has one
+	surname    TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	patronymic TEXT NOT NULL DEFAULT '',
+	birth_date TEXT,
+	sex        TEXT NOT NULL DEFAULT '' CHECK (sex IN ('', 'м', 'ж')),
+	joined     TEXT                    -- date joined the school
+);
+
+-- Membership as events: from start on, the pupil is in class_id (NULL:
+-- has left the school). Arrivals, transfers and departures append rows;
+-- marks made in the old class stay with the old class.
+CREATE TABLE membership (
+	pupil_id INTEGER NOT NULL REFERENCES pupils(id),
+	start    TEXT NOT NULL,
+	class_id INTEGER REFERENCES classes(id),
+	reason   TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (pupil_id, start)
+) WITHOUT ROWID;
+CREATE INDEX membership_class ON membership(class_id);
+
+CREATE TABLE parents (
+	id         INTEGER PRIMARY KEY,
+	surname    TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	patronymic TEXT NOT NULL DEFAULT '',
+	phone      TEXT NOT NULL DEFAULT '',
+	email      TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE guardians (                -- parent (legal representative) of pupil
+	parent_id INTEGER NOT NULL REFERENCES parents(id),
+	pupil_id  INTEGER NOT NULL REFERENCES pupils(id),
+	relation  TEXT NOT NULL DEFAULT '',  -- 'мать', 'отец', 'опекун' …
+	PRIMARY KEY (parent_id, pupil_id)
+) WITHOUT ROWID;
+CREATE INDEX guardians_pupil ON guardians(pupil_id);

@@ -94,6 +94,42 @@ const struct ej_snapfile ej_snapshot_files[] = {
 			{ .table = "subjects", .when = "name" },
 		},
 	},
+	TABLE("pupils", "people/pupils.csv", "pupils",
+	    "id, ext_id, surname, name, patronymic, birth_date, sex, joined",
+	    "id"),
+	{
+		.kind = "membership",
+		.path = "people/membership.csv",
+		.table = "membership",
+		.dump_sql = "SELECT m.pupil_id, p.surname || ' ' || p.name AS "
+		    "pupil, m.start, m.class_id, c.name AS class, m.reason "
+		    "FROM membership m JOIN pupils p ON p.id = m.pupil_id "
+		    "LEFT JOIN classes c ON c.id = m.class_id "
+		    "ORDER BY m.pupil_id, m.start",
+		.deps = {
+			{ .table = "membership" },
+			{ .table = "pupils", .when = "surname, name" },
+			{ .table = "classes", .when = "name" },
+		},
+	},
+	TABLE("parents", "people/parents.csv", "parents",
+	    "id, surname, name, patronymic, phone, email", "id"),
+	{
+		.kind = "guardians",
+		.path = "people/guardians.csv",
+		.table = "guardians",
+		.dump_sql = "SELECT g.parent_id, r.surname || ' ' || r.name AS "
+		    "parent, g.pupil_id, p.surname || ' ' || p.name AS pupil, "
+		    "g.relation FROM guardians g "
+		    "JOIN parents r ON r.id = g.parent_id "
+		    "JOIN pupils p ON p.id = g.pupil_id "
+		    "ORDER BY g.parent_id, g.pupil_id",
+		.deps = {
+			{ .table = "guardians" },
+			{ .table = "parents", .when = "surname, name" },
+			{ .table = "pupils", .when = "surname, name" },
+		},
+	},
 	TABLE("pilot", "school/pilot.csv", "pilot", "parallel", "parallel"),
 	TABLE("helpdesk", "school/helpdesk.csv", "helpdesk",
 	    "id, weekday, start, end, kind, responsible", "id"),

@@ -18,6 +18,7 @@
 #include "i18n.h"
 #include "store.h"
 #include "store_priv.h"
+#include "text.h"
 
 extern const char ej_schema_sql[];
 
@@ -172,6 +173,21 @@ cache_free(struct ej_stmt_cache *c, size_t n)
 	free(c);
 }
 
+/* ej_fold(text): text.h's folding (case, ё/е, spaces) for look-ups. */
+static void
+sql_fold(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const char *in = (const char *)sqlite3_value_text(argv[0]);
+	char *out;
+
+	(void)argc;
+	if (!in || (out = ej_text_fold(in)) == NULL) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	sqlite3_result_text(cx, out, -1, free);
+}
+
 static int
 db_open(struct ej_store *s, int flags, struct ej_diag *d)
 {
@@ -190,6 +206,8 @@ db_open(struct ej_store *s, int flags, struct ej_diag *d)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, BUSY_MS);
+	sqlite3_create_function(s->db, "ej_fold", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, sql_fold, NULL, NULL);
 	/* FULL: a committed transaction must survive a power failure, or
 	 * the history's ref could end up ahead of the database. */
 	if (ej_store_exec(s, "PRAGMA foreign_keys = ON;"
