@@ -24,6 +24,8 @@ extern const char ej_schema_sql[];
 
 #define BUSY_MS 10000
 
+static void store_shut(struct ej_store *s);
+
 void
 ej_commit_result_free(struct ej_commit_result *r)
 {
@@ -287,18 +289,7 @@ ej_store_close(struct ej_store *s)
 {
 	if (!s)
 		return;
-	if (s->in_tx)
-		ej_store_rollback(s);
-	cache_free(s->cache, s->ncache);
-	cache_free(s->rocache, s->nrocache);
-	if (s->rodb)
-		sqlite3_close(s->rodb);
-	if (s->db)
-		sqlite3_close(s->db);
-	if (s->repo) {
-		git_repository_free(s->repo);
-		git_libgit2_shutdown();
-	}
+	store_shut(s);
 	free(s->dir);
 	free(s->dbpath);
 	free(s->gitpath);
@@ -410,6 +401,28 @@ rm_tree(const char *path)
 	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Close the connections and the repository, keeping the paths. */
+static void
+store_shut(struct ej_store *s)
+{
+	if (s->in_tx)
+		ej_store_rollback(s);
+	cache_free(s->cache, s->ncache);
+	cache_free(s->rocache, s->nrocache);
+	s->cache = s->rocache = NULL;
+	s->ncache = s->nrocache = 0;
+	if (s->rodb)
+		sqlite3_close(s->rodb);
+	if (s->db)
+		sqlite3_close(s->db);
+	s->rodb = s->db = NULL;
+	if (s->repo) {
+		git_repository_free(s->repo);
+		git_libgit2_shutdown();
+		s->repo = NULL;
+	}
+}
+
 void
 ej_store_destroy(struct ej_store *s)
 {
@@ -417,15 +430,7 @@ ej_store_destroy(struct ej_store *s)
 
 	if (!s)
 		return;
-	if (s->db) {
-		sqlite3_close(s->db);
-		s->db = NULL;
-	}
-	if (s->repo) {
-		git_repository_free(s->repo);
-		git_libgit2_shutdown();
-		s->repo = NULL;
-	}
+	store_shut(s);
 	unlink(s->dbpath);
 	p = ej_xasprintf("%s-wal", s->dbpath); unlink(p); free(p);
 	p = ej_xasprintf("%s-shm", s->dbpath); unlink(p); free(p);

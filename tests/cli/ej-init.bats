@@ -112,7 +112,10 @@ teardown() { teardown_trash; }
 	[ "$(id -u)" -eq 0 ] || skip "needs root to run as another user"
 	id ejnobody >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin ejnobody
 	mkdir "$TRASH/ro" && chmod 755 "$TRASH/ro" && chmod 755 "$TRASH"
-	run su ejnobody -s /bin/sh -c "$(command -v ej-init) --store $TRASH/ro/store $EXAMPLES/school.yaml"
+	# The user must reach the command and the file wherever the tree is.
+	cp "$(command -v ej-init)" "$EXAMPLES/school.yaml" "$TRASH/"
+	chmod 755 "$TRASH/ej-init" && chmod 644 "$TRASH/school.yaml"
+	run su ejnobody -s /bin/sh -c "$TRASH/ej-init --store $TRASH/ro/store $TRASH/school.yaml"
 	[ "$status" -eq 73 ]
 	[ "$output" = "ej-init: $TRASH/ro/store: Permission denied" ]
 	[ ! -e "$TRASH/ro/store" ]
