@@ -1374,6 +1374,10 @@ ej_roster_import(struct ej_store *s, int kind, struct ej_csv_reader *r,
 	if ((im.date = ej_roster_day(s, date, d)) < 0)
 		return -1;
 	ej_date_format(im.date, im.day);
+	/* Pupils are found by name from the first record on, and those the
+	 * file adds become findable too (names_add). */
+	if (names_ready(s, d) < 0)
+		return -1;
 	while ((rc = ej_csv_next(r, &rec, d)) > 0) {
 		switch (kind) {
 		case EJ_ROSTER_PUPILS: import_pupil(&im, rec); break;
