@@ -41,7 +41,7 @@ refused() {
 	[ "${lines[0]}" = "id,ext_id,surname,name,patronymic,birth_date,sex,joined" ]
 	[ "${lines[1]}" = "1,ЛД-1,Петров,Пётр,Иванович,2009-03-12,м," ]
 	run git -C "$S/history.git" show main:people/membership.csv
-	[ "${lines[1]}" = "1,Петров Пётр,2020-09-01,7,5А," ]
+	[ "${lines[1]}" = "1,Петров Пётр,2020-09-01,7,5А,\"\"" ]
 	run git -C "$S/history.git" diff --stat HEAD~1 HEAD
 	[[ "$output" == *"2 files changed"* ]]
 }
