@@ -396,67 +396,54 @@ ej_roster_find_pupil(struct ej_store *s, const char *ref, int date,
 
 /* ------------------------------------------------------------- duplicates */
 
-/* Keys seen in this file, with the line that first had each. */
+/*
+ * Keys seen in this file, with the line that first had each, in a
+ * temporary table: SQLite's temporary storage spills to disk, so a file of
+ * any size is checked for duplicates in bounded memory.
+ */
 struct seen {
-	char **keys;
-	long *lines;
-	size_t n, cap;
+	struct ej_store *s;
+	struct ej_diag *d;
+	int ready;
 };
 
-static int
-cmp_key(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* 0 and remembered, or the earlier line holding key. */
+/* 0 and remembered, or the earlier line holding key (takes key). */
 static long
 seen_add(struct seen *sn, char *key, long line)
 {
-	size_t i;
+	sqlite3_stmt *st;
+	long first = 0;
 
-	/* A hash would be faster; files are thousands of rows, and a sorted
-	 * insert keeps this short. */
-	size_t lo = 0, hi = sn->n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(sn->keys[mid], key);
-
-		if (c == 0) {
+	if (!sn->ready) {
+		if (ej_store_exec(sn->s, "CREATE TEMP TABLE IF NOT EXISTS "
+		    "ej_seen (key TEXT PRIMARY KEY, line INTEGER NOT NULL) "
+		    "WITHOUT ROWID; DELETE FROM temp.ej_seen", sn->d) < 0) {
 			free(key);
-			return sn->lines[mid];
+			return 0;
 		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+		sn->ready = 1;
 	}
-	if (sn->n == sn->cap) {
-		sn->cap = sn->cap ? sn->cap * 2 : 256;
-		sn->keys = ej_xrealloc(sn->keys, sn->cap * sizeof *sn->keys);
-		sn->lines = ej_xrealloc(sn->lines, sn->cap * sizeof *sn->lines);
+	if ((st = ej_store_prepare(sn->s, "INSERT INTO temp.ej_seen "
+	    "VALUES(?1, ?2) ON CONFLICT DO UPDATE SET line = line "
+	    "RETURNING line", sn->d)) == NULL) {
+		free(key);
+		return 0;
 	}
-	for (i = sn->n; i > lo; i--) {
-		sn->keys[i] = sn->keys[i - 1];
-		sn->lines[i] = sn->lines[i - 1];
-	}
-	sn->keys[lo] = key;
-	sn->lines[lo] = line;
-	sn->n++;
-	(void)cmp_key;
-	return 0;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, line);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) !=
+	    line)
+		first = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	free(key);
+	return first;
 }
 
 static void
 seen_free(struct seen *sn)
 {
-	size_t i;
-
-	for (i = 0; i < sn->n; i++)
-		free(sn->keys[i]);
-	free(sn->keys);
-	free(sn->lines);
+	if (sn->ready)
+		ej_store_exec(sn->s, "DELETE FROM temp.ej_seen", sn->d);
 }
 
 /* ------------------------------------------------------------- moves tally */
@@ -1367,6 +1354,8 @@ ej_roster_import(struct ej_store *s, int kind, struct ej_csv_reader *r,
 	im.s = s;
 	im.d = d;
 	im.st = st;
+	im.seen.s = s;
+	im.seen.d = d;
 	if (ej_roster_year(s, &im.year_id, &im.yc.start, &im.yc.end, d) < 0)
 		return -1;
 	ej_date_to_ymd(im.yc.start, &y, &m, &dd);
