@@ -21,4 +21,52 @@ git -C "$EJ_STORE/history.git" show main:school/classes.csv | head -8
 step "the help schedule from the order (school/helpdesk.csv)"
 git -C "$EJ_STORE/history.git" show main:school/helpdesk.csv
 
+# The roster: invented pupils and parents of the demo school, as the
+# office's spreadsheets hold them. Imports run in examples/roster so that
+# the history records the files' plain names.
+cd "$here/roster"
+
+step "ej-roster: grades 1–4 (roster/pupils.csv: UTF-8, ',', LF)"
+ej-roster import pupils pupils.csv
+
+step "grades 5–9 as Russian Excel saves CSV (CP1251, ';', CRLF, Russian headers)"
+ej-roster import pupils pupils-5-9-excel.csv
+
+step "grades 10–11: UTF-8 with a BOM, ';', CRLF (\"10-А\", \"муж\"/\"жен\")"
+ej-roster import pupils pupils-10-11-bom.csv
+
+step "parents: a row per parent and child; \"#ЛД-…\" names a pupil by office id"
+ej-roster import parents parents.csv
+
+step "the same files again: nothing changes"
+for f in pupils.csv pupils-5-9-excel.csv pupils-10-11-bom.csv; do
+	ej-roster import pupils "$f"
+done
+ej-roster import parents parents.csv
+
+# After the moves a start-of-year pupils file would move them back: it
+# says which class each pupil is in now.
+step "moves during the year: 9Б→9А, 5А→5Б on 18.01.2021, two departures"
+ej-roster import moves moves.csv
+ej-roster import moves moves.csv
+
+step "every class on the year's last day"
+ej-roster list
+
+step "5А: Щербакова Полина went to 5Б on 18.01.2021"
+ej-roster list --class 5А
+
+step "6А: two pupils of one name, told apart by birth date"
+ej-roster list --class 6А | grep -e '^ *№' -e 'Смирнова Анастасия'
+
+step "ej-roster export pupils: the header and one line per pupil"
+ej-roster export pupils | head -3
+printf '... %s lines\n' "$(ej-roster export pupils | wc -l)"
+
+step "the history: one commit per import that changed something"
+git -C "$EJ_STORE/history.git" log --format='%h %an %s'
+
+step "what the parents' import wrote"
+git -C "$EJ_STORE/history.git" show --stat --format='%h %an %s%n%b' HEAD~1
+
 printf '\nThe demo store is %s; try: ej help\n' "$EJ_STORE"
