@@ -22,7 +22,7 @@
 enum { P_ID, P_EXT, P_SURNAME, P_NAME, P_PATRONYMIC, P_BIRTH, P_SEX, P_CLASS,
 	P_JOINED };
 static const struct ej_csv_col pupil_cols[] = {
-	{"id", A("№", "ид"), 0},
+	{"id", A("ид"), 0},
 	{"ext_id", A("external_id", "личное дело", "номер личного дела"), 0},
 	{"surname", A("фамилия"), 1},
 	{"name", A("имя", "first_name"), 1},
@@ -36,7 +36,7 @@ static const struct ej_csv_col pupil_cols[] = {
 enum { R_ID, R_SURNAME, R_NAME, R_PATRONYMIC, R_PHONE, R_EMAIL, R_PUPIL,
 	R_PUPIL_NAME, R_RELATION };
 static const struct ej_csv_col parent_cols[] = {
-	{"id", A("№", "ид"), 0},
+	{"id", A("ид"), 0},
 	{"surname", A("фамилия"), 1},
 	{"name", A("имя", "first_name"), 1},
 	{"patronymic", A("отчество", "middle_name"), 0},
