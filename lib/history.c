@@ -649,14 +649,26 @@ ej_history__track(struct ej_store *s, struct ej_diag *d)
 
 			for (e = 0; e < 3; e++) {
 				const char *q[2] = {NULL, NULL};
+				/* A single file: any change marks it. A keyed
+				 * kind: the keys its selects give, none when
+				 * it has no select for that side. */
+				const char *none = f->path ? "SELECT 0, 0, 0" :
+				    NULL;
 				int k;
 
+				/* UPDATE OF columns: a rename; only updates. */
+				if (dep->when && e != 1)
+					continue;
 				if (e == 0 || e == 1)
 					q[0] = dep->keys_new ? dep->keys_new :
-					    "SELECT 0, 0, 0";
+					    none;
 				if (e == 1 || e == 2)
 					q[1] = dep->keys_old ? dep->keys_old :
-					    "SELECT 0, 0, 0";
+					    none;
+				if (f->path && e == 1)
+					q[1] = NULL;   /* one mark is enough */
+				if (!q[0] && !q[1])
+					continue;
 				stmt = ej_xasprintf("CREATE TEMP TRIGGER "
 				    "ej_dirty_%zu_%zu_%d AFTER %s%s%s ON main.%s "
 				    "BEGIN ", i, j, e, ev[e],
@@ -666,8 +678,7 @@ ej_history__track(struct ej_store *s, struct ej_diag *d)
 				buf_adds(&b, stmt);
 				free(stmt);
 				for (k = 0; k < 2; k++) {
-					if (!q[k] || (k == 1 && q[0] &&
-					    !dep->keys_new && !dep->keys_old))
+					if (!q[k])
 						continue;
 					stmt = ej_xasprintf("INSERT OR IGNORE "
 					    "INTO ej_dirty SELECT %zu, * FROM "

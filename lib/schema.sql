@@ -189,3 +189,63 @@ CREATE TABLE guardians (                -- parent (legal representative) of pupi
 	PRIMARY KEY (parent_id, pupil_id)
 ) WITHOUT ROWID;
 CREATE INDEX guardians_pupil ON guardians(pupil_id);
+
+-- the journal: lessons, marks, attendance, period marks -----------------
+
+CREATE TABLE lessons (
+	id         INTEGER PRIMARY KEY,
+	class_id   INTEGER NOT NULL REFERENCES classes(id),
+	subject_id INTEGER NOT NULL REFERENCES subjects(id),
+	subgroup   INTEGER NOT NULL DEFAULT 0,
+	date       TEXT NOT NULL,
+	num        INTEGER NOT NULL DEFAULT 1,  -- 2: the subject's second lesson that day
+	teacher_id INTEGER REFERENCES staff(id), -- who taught it (a substitute)
+	topic      TEXT NOT NULL DEFAULT '',
+	homework   TEXT NOT NULL DEFAULT '',
+	topic_at   TEXT,                        -- when the topic was entered
+	homework_at TEXT,
+	by_id      INTEGER REFERENCES staff(id), -- who entered the lesson
+	at         TEXT NOT NULL,
+	UNIQUE (class_id, subject_id, date, num, subgroup)
+);
+
+-- One mark per pupil per lesson cell (seq 2: a second mark where the
+-- subject allows it). Clustered by lesson: a class × subject's marks are
+-- one range of the B-tree.
+CREATE TABLE marks (
+	lesson_id INTEGER NOT NULL REFERENCES lessons(id),
+	pupil_id  INTEGER NOT NULL REFERENCES pupils(id),
+	seq       INTEGER NOT NULL DEFAULT 1,
+	mark      TEXT NOT NULL,     -- '5' … '1', 'зач', 'незач', 'долг'
+	work_id   INTEGER NOT NULL REFERENCES work_types(id),
+	by_id     INTEGER NOT NULL REFERENCES staff(id),
+	at        TEXT NOT NULL,     -- when entered (UTC)
+	reason    TEXT NOT NULL DEFAULT '',  -- of the last correction
+	PRIMARY KEY (lesson_id, pupil_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE attendance (
+	lesson_id INTEGER NOT NULL REFERENCES lessons(id),
+	pupil_id  INTEGER NOT NULL REFERENCES pupils(id),
+	code      TEXT NOT NULL CHECK (code IN ('н', 'у', 'б', 'оп')),
+	by_id     INTEGER NOT NULL REFERENCES staff(id),
+	at        TEXT NOT NULL,
+	reason    TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (lesson_id, pupil_id)
+) WITHOUT ROWID;
+
+-- Period, year, exam and final marks of a pupil in a subject; kept with
+-- the class the pupil was in when it was set.
+CREATE TABLE term_marks (
+	pupil_id   INTEGER NOT NULL REFERENCES pupils(id),
+	subject_id INTEGER NOT NULL REFERENCES subjects(id),
+	year_id    INTEGER NOT NULL REFERENCES years(id),
+	period     TEXT NOT NULL,    -- '1'..'4' (the scheme's period), 'year', 'exam', 'final'
+	class_id   INTEGER NOT NULL REFERENCES classes(id),
+	mark       TEXT NOT NULL,    -- '5'..'2', 'н/а', 'осв', 'зач', 'незач'
+	by_id      INTEGER NOT NULL REFERENCES staff(id),
+	at         TEXT NOT NULL,
+	reason     TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (pupil_id, subject_id, year_id, period)
+) WITHOUT ROWID;
+CREATE INDEX term_marks_class ON term_marks(class_id, subject_id);

@@ -15,6 +15,31 @@
 	  .dump_sql = "SELECT " cols_ " FROM " table_ " ORDER BY " order_, \
 	  .deps = { { .table = table_ } } }
 
+
+/* The journal's per class × subject paths; names may not hold a '/'. */
+#define JOURNAL_DIR \
+	"'journal/' || y.name || '/' || replace(c.name, '/', '-') || '/' || " \
+	"replace(j.name, '/', '-') || "
+#define JOURNAL_PATH(file) \
+	"SELECT " JOURNAL_DIR file " FROM classes c JOIN years y ON " \
+	"y.id = c.year_id, subjects j WHERE c.id = ?1 AND j.id = ?2"
+#define JOURNAL_PATHS(file) \
+	"SELECT " JOURNAL_DIR file ", c.id, j.id, 0 FROM classes c JOIN years y " \
+	"ON y.id = c.year_id, subjects j"
+/* The file of the lesson a row belongs to. */
+#define LESSON_KEYS(row) \
+	"SELECT class_id, subject_id, 0 FROM lessons WHERE id = " row ".lesson_id"
+/* A lesson moved to another date or number rewrites its rows' lines. */
+#define LESSON_MOVES \
+	{ .table = "lessons", .when = "date, num, subgroup", \
+	  .keys_new = "SELECT NEW.class_id, NEW.subject_id, 0" }
+/* Renames move or rewrite every file of the kind. */
+#define RENAMES \
+	{ .table = "classes", .when = "name", .keys_new = "SELECT -1, 0, 0" }, \
+	{ .table = "subjects", .when = "name", .keys_new = "SELECT -1, 0, 0" }, \
+	{ .table = "years", .when = "name", .keys_new = "SELECT -1, 0, 0" }, \
+	{ .table = "staff", .when = "login", .keys_new = "SELECT -1, 0, 0" }
+
 const struct ej_snapfile ej_snapshot_files[] = {
 	TABLE("school", "school/school.csv", "school", "key, value", "key"),
 	TABLE("settings", "school/settings.csv", "settings", "key, value",
@@ -135,6 +160,147 @@ const struct ej_snapfile ej_snapshot_files[] = {
 	    "id, weekday, start, end, kind, responsible", "id"),
 	TABLE("plan", "school/plan.csv", "plan",
 	    "id, task, due, due_date, responsible, done", "id"),
+
+	/*
+	 * The journal: one directory per year, class and subject, e.g.
+	 * journal/2020-2021/5А/Алгебра/marks.csv, keyed by (class, subject).
+	 */
+	{
+		.kind = "lessons",
+		.glob = "journal/*/*/*/lessons.csv",
+		.keys_sql = "SELECT DISTINCT class_id, subject_id, 0 FROM lessons",
+		.path_sql = JOURNAL_PATH("'/lessons.csv'"),
+		.paths_sql = JOURNAL_PATHS("'/lessons.csv'"),
+		.dump_sql = "SELECT l.date, l.num AS lesson, l.subgroup, "
+		    "t.login AS teacher, l.topic, l.homework, l.topic_at, "
+		    "l.homework_at, b.login AS entered_by, l.at AS entered_at "
+		    "FROM lessons l LEFT JOIN staff t ON t.id = l.teacher_id "
+		    "LEFT JOIN staff b ON b.id = l.by_id "
+		    "WHERE l.class_id = ?1 AND l.subject_id = ?2 "
+		    "ORDER BY l.date, l.num, l.subgroup",
+		.load_sql = "INSERT INTO lessons(class_id, subject_id, subgroup, "
+		    "date, num, teacher_id, topic, homework, topic_at, "
+		    "homework_at, by_id, at) VALUES(:k1, :k2, :subgroup, :date, "
+		    ":lesson, (SELECT id FROM staff WHERE login = :teacher), "
+		    ":topic, :homework, :topic_at, :homework_at, "
+		    "(SELECT id FROM staff WHERE login = :entered_by), "
+		    ":entered_at)",
+		.deps = {
+			{ .table = "lessons",
+			  .keys_new = "SELECT NEW.class_id, NEW.subject_id, 0",
+			  .keys_old = "SELECT OLD.class_id, OLD.subject_id, 0" },
+			RENAMES,
+		},
+	},
+	{
+		.kind = "marks",
+		.glob = "journal/*/*/*/marks.csv",
+		.keys_sql = "SELECT DISTINCT l.class_id, l.subject_id, 0 FROM "
+		    "marks m JOIN lessons l ON l.id = m.lesson_id",
+		.path_sql = JOURNAL_PATH("'/marks.csv'"),
+		.paths_sql = JOURNAL_PATHS("'/marks.csv'"),
+		.dump_sql = "SELECT l.date, l.num AS lesson, l.subgroup, "
+		    "m.pupil_id, p.surname || ' ' || p.name AS pupil, m.seq, "
+		    "m.mark, w.name AS work, b.login AS entered_by, "
+		    "m.at AS entered_at, m.reason FROM lessons l "
+		    "JOIN marks m ON m.lesson_id = l.id "
+		    "JOIN pupils p ON p.id = m.pupil_id "
+		    "JOIN work_types w ON w.id = m.work_id "
+		    "JOIN staff b ON b.id = m.by_id "
+		    "WHERE l.class_id = ?1 AND l.subject_id = ?2 "
+		    "ORDER BY l.date, l.num, l.subgroup, m.pupil_id, m.seq",
+		.load_sql = "INSERT INTO marks(lesson_id, pupil_id, seq, mark, "
+		    "work_id, by_id, at, reason) SELECT l.id, :pupil_id, :seq, "
+		    ":mark, (SELECT id FROM work_types WHERE name = :work), "
+		    "(SELECT id FROM staff WHERE login = :entered_by), "
+		    ":entered_at, :reason FROM lessons l WHERE l.class_id = :k1 "
+		    "AND l.subject_id = :k2 AND l.date = :date AND "
+		    "l.num = :lesson AND l.subgroup = :subgroup",
+		.deps = {
+			{ .table = "marks",
+			  .keys_new = LESSON_KEYS("NEW"),
+			  .keys_old = LESSON_KEYS("OLD") },
+			LESSON_MOVES,
+			{ .table = "pupils", .when = "surname, name",
+			  .keys_new = "SELECT DISTINCT l.class_id, l.subject_id, "
+			    "0 FROM marks x JOIN lessons l ON l.id = x.lesson_id "
+			    "WHERE x.pupil_id = NEW.id" },
+			{ .table = "work_types", .when = "name",
+			  .keys_new = "SELECT -1, 0, 0" },
+			RENAMES,
+		},
+	},
+	{
+		.kind = "attendance",
+		.glob = "journal/*/*/*/attendance.csv",
+		.keys_sql = "SELECT DISTINCT l.class_id, l.subject_id, 0 FROM "
+		    "attendance a JOIN lessons l ON l.id = a.lesson_id",
+		.path_sql = JOURNAL_PATH("'/attendance.csv'"),
+		.paths_sql = JOURNAL_PATHS("'/attendance.csv'"),
+		.dump_sql = "SELECT l.date, l.num AS lesson, l.subgroup, "
+		    "a.pupil_id, p.surname || ' ' || p.name AS pupil, a.code, "
+		    "b.login AS entered_by, a.at AS entered_at, a.reason "
+		    "FROM lessons l JOIN attendance a ON a.lesson_id = l.id "
+		    "JOIN pupils p ON p.id = a.pupil_id "
+		    "JOIN staff b ON b.id = a.by_id "
+		    "WHERE l.class_id = ?1 AND l.subject_id = ?2 "
+		    "ORDER BY l.date, l.num, l.subgroup, a.pupil_id",
+		.load_sql = "INSERT INTO attendance(lesson_id, pupil_id, code, "
+		    "by_id, at, reason) SELECT l.id, :pupil_id, :code, "
+		    "(SELECT id FROM staff WHERE login = :entered_by), "
+		    ":entered_at, :reason FROM lessons l WHERE l.class_id = :k1 "
+		    "AND l.subject_id = :k2 AND l.date = :date AND "
+		    "l.num = :lesson AND l.subgroup = :subgroup",
+		.deps = {
+			{ .table = "attendance",
+			  .keys_new = LESSON_KEYS("NEW"),
+			  .keys_old = LESSON_KEYS("OLD") },
+			LESSON_MOVES,
+			{ .table = "pupils", .when = "surname, name",
+			  .keys_new = "SELECT DISTINCT l.class_id, l.subject_id, "
+			    "0 FROM attendance x JOIN lessons l ON "
+			    "l.id = x.lesson_id WHERE x.pupil_id = NEW.id" },
+			RENAMES,
+		},
+	},
+	{
+		.kind = "terms",
+		.glob = "journal/*/*/terms.csv",
+		.keys_sql = "SELECT DISTINCT class_id, 0, 0 FROM term_marks",
+		.path_sql = "SELECT 'journal/' || y.name || '/' || "
+		    "replace(c.name, '/', '-') || '/terms.csv' FROM classes c "
+		    "JOIN years y ON y.id = c.year_id WHERE c.id = ?1",
+		.paths_sql = "SELECT 'journal/' || y.name || '/' || "
+		    "replace(c.name, '/', '-') || '/terms.csv', c.id, 0, 0 "
+		    "FROM classes c JOIN years y ON y.id = c.year_id",
+		.dump_sql = "SELECT j.name AS subject, t.period, t.pupil_id, "
+		    "p.surname || ' ' || p.name AS pupil, t.mark, "
+		    "b.login AS entered_by, t.at AS entered_at, t.reason "
+		    "FROM term_marks t JOIN subjects j ON j.id = t.subject_id "
+		    "JOIN pupils p ON p.id = t.pupil_id "
+		    "JOIN staff b ON b.id = t.by_id WHERE t.class_id = ?1 "
+		    "ORDER BY t.subject_id, t.period, t.pupil_id",
+		.load_sql = "INSERT INTO term_marks(pupil_id, subject_id, "
+		    "year_id, period, class_id, mark, by_id, at, reason) "
+		    "SELECT :pupil_id, j.id, c.year_id, :period, c.id, :mark, "
+		    "(SELECT id FROM staff WHERE login = :entered_by), "
+		    ":entered_at, :reason FROM classes c, subjects j "
+		    "WHERE c.id = :k1 AND j.name = :subject",
+		.deps = {
+			{ .table = "term_marks",
+			  .keys_new = "SELECT NEW.class_id, 0, 0",
+			  .keys_old = "SELECT OLD.class_id, 0, 0" },
+			{ .table = "pupils", .when = "surname, name",
+			  .keys_new = "SELECT DISTINCT class_id, 0, 0 FROM "
+			    "term_marks WHERE pupil_id = NEW.id" },
+			{ .table = "subjects", .when = "name",
+			  .keys_new = "SELECT -1, 0, 0" },
+			{ .table = "classes", .when = "name",
+			  .keys_new = "SELECT -1, 0, 0" },
+			{ .table = "staff", .when = "login",
+			  .keys_new = "SELECT -1, 0, 0" },
+		},
+	},
 };
 
 const size_t ej_snapshot_nfiles =
