@@ -439,28 +439,39 @@ struct dirty {
 };
 
 static int
+cmp_key4(const void *a, const void *b)
+{
+	const long long *x = a, *y = b;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
+}
+
+/* The set, sorted, each row with a fifth column: is its whole kind dirty. */
+static int
 load_dirty(struct ej_store *s, struct dirty *dt, struct ej_diag *d)
 {
-	sqlite3_stmt *st;
-	int rc, j;
+	const struct ej_dirty_set *ds = &s->dirty;
+	size_t i, k;
 
+	(void)d;
 	memset(dt, 0, sizeof *dt);
-	if ((st = ej_store_prepare(s, "SELECT f, k1, k2, k3, "
-	    "EXISTS (SELECT 1 FROM temp.ej_dirty a WHERE a.f = d.f AND "
-	    "a.k1 = -1) FROM temp.ej_dirty d ORDER BY 1, 2, 3, 4", d)) == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		dt->rows = ej_xrealloc(dt->rows, (dt->n + 1) * sizeof *dt->rows);
-		for (j = 0; j < 5; j++)
-			dt->rows[dt->n][j] = sqlite3_column_int64(st, j);
-		dt->n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		free(dt->rows);
-		dt->rows = NULL;
-		return ej_store_sqlerr(s, d, "dirty");
-	}
+	if (!ds->n)
+		return 0;
+	dt->rows = ej_xcalloc(ds->n, sizeof *dt->rows);
+	for (i = 0; i < ds->n; i++)
+		for (k = 0; k < 4; k++)
+			dt->rows[i][k] = ds->v[i][k];
+	dt->n = ds->n;
+	qsort(dt->rows, dt->n, sizeof *dt->rows, cmp_key4);
+	/* Sorted, a kind's whole-kind mark (k1 = -1) comes first. */
+	for (i = 0; i < dt->n; i++)
+		dt->rows[i][4] = (i > 0 && dt->rows[i - 1][0] ==
+		    dt->rows[i][0] && dt->rows[i - 1][4]) ||
+		    dt->rows[i][1] == -1;
 	return 0;
 }
 
@@ -621,11 +632,83 @@ ej_snap_tree(struct ej_store *s, git_oid *tree, int write, struct ej_diag *d)
 
 /* -------------------------------------------------------------- tracking */
 
+static size_t
+key_hash(const long long k[4])
+{
+	unsigned long long h = 1469598103934665603ULL;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		h = (h ^ (unsigned long long)k[i]) * 1099511628211ULL;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static void
+dirty_rehash(struct ej_dirty_set *ds)
+{
+	size_t i, n = ds->nslots ? ds->nslots * 2 : 64;
+
+	free(ds->slots);
+	ds->slots = ej_xcalloc(n, sizeof *ds->slots);
+	ds->nslots = n;
+	for (i = 0; i < ds->n; i++) {
+		size_t h = key_hash(ds->v[i]) & (n - 1);
+
+		while (ds->slots[h])
+			h = (h + 1) & (n - 1);
+		ds->slots[h] = i + 1;
+	}
+}
+
+static void
+dirty_add(struct ej_dirty_set *ds, const long long k[4])
+{
+	size_t h;
+
+	if ((ds->n + 1) * 2 > ds->nslots)
+		dirty_rehash(ds);
+	for (h = key_hash(k) & (ds->nslots - 1); ds->slots[h];
+	    h = (h + 1) & (ds->nslots - 1))
+		if (!memcmp(ds->v[ds->slots[h] - 1], k, sizeof(long long) * 4))
+			return;
+	if (ds->n == ds->cap) {
+		ds->cap = ds->cap ? ds->cap * 2 : 64;
+		ds->v = ej_xrealloc(ds->v, ds->cap * sizeof *ds->v);
+	}
+	memcpy(ds->v[ds->n], k, sizeof(long long) * 4);
+	ds->slots[h] = ++ds->n;
+}
+
+void
+ej_history__untrack(struct ej_store *s)
+{
+	free(s->dirty.v);
+	free(s->dirty.slots);
+	memset(&s->dirty, 0, sizeof s->dirty);
+}
+
+/* ej_dirty(file, k1, k2, k3): called by the tracking triggers. */
+static void
+sql_dirty(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	struct ej_store *s = sqlite3_user_data(cx);
+	long long k[4];
+	int i;
+
+	for (i = 0; i < 4 && i < argc; i++)
+		k[i] = sqlite3_value_int64(argv[i]);
+	dirty_add(&s->dirty, k);
+	sqlite3_result_null(cx);
+}
+
 /*
  * Change tracking: temporary triggers, made once per connection, note the
- * keys of the snapshot files each row change touches in temp.ej_dirty.
- * Temporary, so that a change made behind ej's back (sqlite3 ej.db) is
- * never picked up and laundered into the history: the audit finds it.
+ * keys of the snapshot files each row change touches, through a function
+ * into a set in memory. Temporary, so that a change made behind ej's back
+ * (sqlite3 ej.db) is never picked up and laundered into the history: the
+ * audit finds it. A function, not a table: a trigger's INSERT OR IGNORE
+ * takes the conflict policy of the statement that fired it (an upsert),
+ * and a set in memory costs no B-tree per changed row.
  */
 int
 ej_history__track(struct ej_store *s, struct ej_diag *d)
@@ -635,11 +718,14 @@ ej_history__track(struct ej_store *s, struct ej_diag *d)
 	char *stmt;
 	static const char *const ev[] = {"INSERT", "UPDATE", "DELETE"};
 
+	s->dirty.n = 0;
+	if (s->dirty.slots)
+		memset(s->dirty.slots, 0, s->dirty.nslots * sizeof *s->dirty.slots);
 	if (s->tracking)
-		return ej_store_exec(s, "DELETE FROM temp.ej_dirty", d);
-	buf_adds(&b, "CREATE TEMP TABLE ej_dirty (f INTEGER NOT NULL, "
-	    "k1 INTEGER NOT NULL, k2 INTEGER NOT NULL, k3 INTEGER NOT NULL, "
-	    "PRIMARY KEY (f, k1, k2, k3)) WITHOUT ROWID;\n");
+		return 0;
+	if (sqlite3_create_function(s->db, "ej_dirty", 4, SQLITE_UTF8, s,
+	    sql_dirty, NULL, NULL) != SQLITE_OK)
+		return ej_store_sqlerr(s, d, "ej_dirty");
 	for (i = 0; i < s->nfiles; i++) {
 		const struct ej_snapfile *f = &s->files[i];
 
@@ -680,9 +766,14 @@ ej_history__track(struct ej_store *s, struct ej_diag *d)
 				for (k = 0; k < 2; k++) {
 					if (!q[k])
 						continue;
-					stmt = ej_xasprintf("INSERT OR IGNORE "
-					    "INTO ej_dirty SELECT %zu, * FROM "
-					    "(%s); ", i, q[k]);
+					/* The VALUES row names the select's
+					 * columns column1..3 whatever it
+					 * wrote; it is then skipped. */
+					stmt = ej_xasprintf("SELECT ej_dirty(%zu, "
+					    "column1, column2, column3) FROM "
+					    "(VALUES(NULL, NULL, NULL) UNION ALL "
+					    "%s) WHERE column1 IS NOT NULL; ", i,
+					    q[k]);
 					buf_adds(&b, stmt);
 					free(stmt);
 				}
@@ -690,7 +781,7 @@ ej_history__track(struct ej_store *s, struct ej_diag *d)
 			}
 		}
 	}
-	if (ej_store_exec(s, b.p, d) < 0) {
+	if (b.p && ej_store_exec(s, b.p, d) < 0) {
 		free(b.p);
 		return -1;
 	}

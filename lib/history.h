@@ -97,5 +97,6 @@ int ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
     struct ej_commit_result *r, struct ej_diag *d);
 int ej_history__recover(struct ej_store *s, struct ej_diag *d);
 int ej_history__track(struct ej_store *s, struct ej_diag *d);
+void ej_history__untrack(struct ej_store *s);
 
 #endif

@@ -394,6 +394,55 @@ ej_roster_find_pupil(struct ej_store *s, const char *ref, int date,
 	return id;
 }
 
+long long
+ej_roster_find_pupil_in(struct ej_store *s, const char *ref,
+    long long class_id, int date, const char *file, long line,
+    struct ej_diag *d)
+{
+	sqlite3_stmt *st;
+	char day[EJ_DATE_LEN], *key;
+	long long id = 0;
+	int n = 0;
+
+	/* Ids name one pupil whatever the class; the caller checks it. */
+	if (ref[0] == '#' || (*ref && strspn(ref, "0123456789") ==
+	    strlen(ref)))
+		return ej_roster_find_pupil(s, ref, date, file, line, d);
+	if ((key = ej_text_fold(ref)) == NULL)
+		return 0;
+	if (names_ready(s, d) < 0) {
+		free(key);
+		return -1;
+	}
+	ej_date_format(date, day);
+	if ((st = ej_store_prepare(s, "SELECT p.id FROM temp.ej_pupil_names n "
+	    "JOIN pupils p ON p.id = n.id WHERE n.key = ?1 AND (SELECT "
+	    "m.class_id FROM membership m WHERE m.pupil_id = p.id AND "
+	    "m.start <= ?2 ORDER BY m.start DESC LIMIT 1) = ?3", d)) == NULL) {
+		free(key);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, class_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		n++;
+	}
+	sqlite3_reset(st);
+	if (n > 1) {
+		/* The class has two of that name: the school-wide message
+		 * lists them with their ids. */
+		ej_roster_find_pupil(s, ref, date, file, line, d);
+		id = -1;
+	} else if (n == 0)
+		/* Perhaps not in this class: the caller says so when the
+		 * school knows the name. */
+		id = ej_roster_find_pupil(s, ref, date, file, line, d);
+	free(key);
+	return id;
+}
+
 /* ------------------------------------------------------------- duplicates */
 
 /*

@@ -63,6 +63,12 @@ int ej_roster_list(struct ej_store *s, const char *class_name, int date,
 long long ej_roster_find_pupil(struct ej_store *s, const char *ref, int date,
     const char *file, long line, struct ej_diag *d);
 
+/* The same, preferring the pupils of class_id on date: two pupils of one
+ * name in different classes are told apart by the class. */
+long long ej_roster_find_pupil_in(struct ej_store *s, const char *ref,
+    long long class_id, int date, const char *file, long line,
+    struct ej_diag *d);
+
 /* The class (of the current year) by name, 5а = 5А; 0 when none. */
 long long ej_roster_find_class(struct ej_store *s, const char *name);
 

@@ -290,6 +290,7 @@ ej_store_close(struct ej_store *s)
 	if (!s)
 		return;
 	store_shut(s);
+	ej_history__untrack(s);
 	free(s->dir);
 	free(s->dbpath);
 	free(s->gitpath);

@@ -9,6 +9,14 @@ struct ej_stmt_cache {
 	sqlite3_stmt *st;
 };
 
+/* The snapshot files a transaction touched: (file, k1, k2, k3), a set. */
+struct ej_dirty_set {
+	long long (*v)[4];
+	size_t n, cap;
+	size_t *slots;           /* open addressing: index + 1, 0 empty */
+	size_t nslots;
+};
+
 struct ej_store {
 	char *dir, *dbpath, *gitpath;
 	sqlite3 *db;
@@ -21,6 +29,7 @@ struct ej_store {
 	int mode;
 	int in_tx;
 	int tracking;            /* change-tracking triggers exist */
+	struct ej_dirty_set dirty;
 	int made_dir;            /* ej_store_create made the directory */
 	struct ej_actor actor;
 	const struct ej_snapfile *files;
