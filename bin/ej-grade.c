@@ -10,6 +10,7 @@
 #include "history.h"
 #include "i18n.h"
 #include "journal.h"
+#include "terms.h"
 #include "who.h"
 
 static const char usage[] =
@@ -148,6 +149,9 @@ main(int argc, char **argv)
 	int ch;
 
 	ej_cli_init(&c, "ej-grade", usage, argc, argv);
+	/* Period marks have their own options: handed over whole. */
+	if (argc > 1 && strcmp(argv[1], "term") == 0)
+		ej_terms_main(&c, argc - 1, argv + 1);
 	memset(&o, 0, sizeof o);
 	o.num = 1;
 	while ((ch = getopt_long(argc, argv, "hl:nw:", longopts, NULL)) != -1) {
