@@ -33,6 +33,10 @@ struct ej_journal {
 	size_t nclasses, nsubjects;
 	/* may_write's answer for the last pair asked */
 	long long ok_class, ok_subject;
+	/* timetable warnings given: once per class, subject and weekday */
+	struct { long long cls, subj; int wd; } warned[32];
+	size_t nwarned;
+	const char *col;             /* ej_journal_set_column */
 	char setbuf[64], classbuf[32], subjectbuf[128];
 };
 
@@ -56,10 +60,23 @@ static int
 jerr(struct ej_journal *j, int code, const struct ej_where *w,
     const char *fmt, ...)
 {
-	va_list ap;
+	va_list ap, aq;
+	char *msg;
+	int n;
 
 	va_start(ap, fmt);
-	ej_verror(j->d, code, where_file(w), where_line(w), 0, fmt, ap);
+	if (j->col) {
+		/* "sheet.csv:12: 15.09: message": the cell's column. */
+		va_copy(aq, ap);
+		n = vsnprintf(NULL, 0, fmt, aq);
+		va_end(aq);
+		msg = ej_xmalloc(n > 0 ? (size_t)n + 1 : 1);
+		vsnprintf(msg, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
+		ej_error(j->d, code, where_file(w), where_line(w), 0, "%s: %s",
+		    j->col, msg);
+		free(msg);
+	} else
+		ej_verror(j->d, code, where_file(w), where_line(w), 0, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -180,6 +197,12 @@ long long
 ej_journal_year_id(const struct ej_journal *j)
 {
 	return j->year_id;
+}
+
+void
+ej_journal_set_column(struct ej_journal *j, const char *col)
+{
+	j->col = col;
 }
 
 /* ------------------------------------------------------------------ names */
@@ -415,8 +438,14 @@ check_timetable(struct ej_journal *j, long long class_id,
     long long subject_id, int date, const struct ej_where *w)
 {
 	sqlite3_stmt *st;
-	int has = 0, slot = 0;
+	int has = 0, slot = 0, wd = ej_date_weekday(date);
+	size_t i;
 
+	/* An import of a whole sheet says it once a weekday. */
+	for (i = 0; i < j->nwarned; i++)
+		if (j->warned[i].cls == class_id &&
+		    j->warned[i].subj == subject_id && j->warned[i].wd == wd)
+			return;
 	if ((st = ej_store_prepare(j->s, "SELECT count(*), "
 	    "sum(weekday = ?3 AND subject_id = ?2) FROM timetable WHERE "
 	    "class_id = ?1", j->d)) == NULL)
@@ -432,6 +461,11 @@ check_timetable(struct ej_journal *j, long long class_id,
 	if (has && !slot) {
 		char day[EJ_DATE_LEN];
 
+		if (j->nwarned < sizeof j->warned / sizeof j->warned[0]) {
+			j->warned[j->nwarned].cls = class_id;
+			j->warned[j->nwarned].subj = subject_id;
+			j->warned[j->nwarned++].wd = wd;
+		}
 		ej_date_format(date, day);
 		ej_warn(j->d, where_file(w), where_line(w), 0,
 		    _("%s has no %s on %s in the timetable"),
@@ -660,7 +694,10 @@ ej_journal_set_mark(struct ej_journal *j, long long lesson_id,
 	sqlite3_reset(q);
 	if (had && !strcmp(old, mark) && old_work == work_id)
 		return 0;
-	if (had && strcmp(old, mark) != 0 && !(reason && *reason))
+	/* долг is work owed, not a mark: the mark that pays it is no
+	 * correction. */
+	if (had && strcmp(old, mark) != 0 && strcmp(old, "долг") != 0 &&
+	    !(reason && *reason))
 		return jerr(j, EJ_EXIT_DATAERR, w, _("changing %s to %s needs a "
 		    "reason (--reason)"), old, mark);
 	if ((q = ej_store_prepare(j->s, "INSERT INTO marks(lesson_id, "

@@ -54,6 +54,10 @@ long long ej_journal_pupil(struct ej_journal *j, const char *ref,
 int ej_journal_date(struct ej_journal *j, const char *s, int *out,
     const struct ej_where *w);
 
+/* The wide sheet's column (its heading) that the next errors are about,
+ * put before their messages: "sheet.csv:12: 15.09: …"; NULL: none. */
+void ej_journal_set_column(struct ej_journal *j, const char *col);
+
 const char *ej_journal_class_name(struct ej_journal *j, long long class_id);
 const char *ej_journal_subject_name(struct ej_journal *j, long long subject_id);
 
