@@ -1,13 +1,15 @@
 /*
- * ej-grade — marks: set one, remove one with a reason; (import, export
- * and period marks live beside them).
+ * ej-grade — marks: set one, remove one with a reason, import a gradebook
+ * (long, or the wide sheet of a class × subject), export it back; period
+ * marks ("term") are lib/terms.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "history.h"
+#include "csvio.h"
+#include "gradebook.h"
 #include "i18n.h"
 #include "journal.h"
 #include "terms.h"
@@ -18,45 +20,42 @@ static const char usage[] =
     "DATE PUPIL MARK\n"
     "       ej-grade rm [-n] [-l N] [--second] --reason R CLASS SUBJECT DATE "
     "PUPIL\n"
+    "       ej-grade import [-n] [--force] [--reason R] [-d DELIM] "
+    "[--encoding ENC] [FILE]\n"
+    "       ej-grade import --wide --class CLASS --subject SUBJECT "
+    "[--subgroup N] [--replace] [-n] [--force] [--reason R] [-d DELIM] "
+    "[--encoding ENC] [FILE]\n"
+    "       ej-grade export [--wide] [--class CLASS] [--subject SUBJECT] "
+    "[--subgroup N] [--period N] [--from DATE] [--to DATE] [-d DELIM] "
+    "[--bom] [--crlf]\n"
+    "       ej-grade term set|import|export|suggest ...\n"
     "every form takes --store DIR";
 
 enum {
 	OPT_REASON = EJ_OPT_FIRST_LOCAL,
 	OPT_FORCE,
-	OPT_SECOND
+	OPT_SECOND,
+	OPT_WIDE,
+	OPT_CLASS,
+	OPT_SUBJECT,
+	OPT_SUBGROUP,
+	OPT_REPLACE,
+	OPT_PERIOD,
+	OPT_FROM,
+	OPT_TO,
+	OPT_ENCODING,
+	OPT_BOM,
+	OPT_CRLF
 };
 
 struct opts {
 	const char *work, *reason;
 	int num, force, second;
+	int wide, replace, subgroup, subgroup_set, period;
+	const char *class_name, *subject, *from, *to;
+	struct ej_csv_opts in;
+	struct ej_csv_wopts out;
 };
-
-/* Commit the run's change with its summary; the last step of every write. */
-static void
-finish(struct ej_cli *c, const char *what, struct ej_journal_stats *st,
-    const char *reason)
-{
-	struct ej_commit_info ci = {0};
-	struct ej_commit_result res = {0};
-	char *summary = ej_journal_summary(what, st), hex[8];
-	int rc;
-
-	ci.summary = summary;
-	ci.reason = reason;
-	ci.argc = c->argc;
-	ci.argv = c->argv;
-	ci.dry_run = c->dry_run;
-	rc = ej_store_commit(c->s, &ci, &res, &c->d);
-	if (rc == 0)
-		ej_note(&c->d, _("no changes"));
-	else if (rc > 0 && c->dry_run)
-		ej_note(&c->d, _("%s (dry run: nothing was written)"), summary);
-	else if (rc > 0)
-		ej_note(&c->d, "%s (commit %s)", summary,
-		    git_oid_tostr(hex, sizeof hex, &res.commit));
-	ej_commit_result_free(&res);
-	free(summary);
-}
 
 /* set and rm: one cell given on the command line. */
 static void
@@ -125,10 +124,63 @@ one(struct ej_cli *c, int rm, char **av, struct opts *o)
 	}
 	what = ej_xasprintf("%s %s", ej_journal_class_name(j, cls),
 	    ej_journal_subject_name(j, subj));
-	finish(c, what, &st, o->reason);
+	ej_gb_finish(c, what, &st, o->reason, NULL);
 	free(what);
 	ej_journal_free(j);
 	ej_cli_exit(c);
+}
+
+
+/* A number option from lo to hi. */
+static int
+num_arg(struct ej_cli *c, const char *opt, const char *v, int lo, int hi)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (end == v || *end || n < lo || n > hi) {
+		ej_error(&c->d, EJ_EXIT_USAGE, NULL, 0, 0,
+		    _("%s: a number from %d to %d"), opt, lo, hi);
+		ej_cli_exit(c);
+	}
+	return (int)n;
+}
+
+static void
+import(struct ej_cli *c, const char *file, struct opts *o)
+{
+	struct ej_gb_opts go = {0};
+
+	/* --class and --subject name the sheet; a long file names its own. */
+	if (o->wide != (o->class_name != NULL) ||
+	    o->wide != (o->subject != NULL) || (o->replace && !o->wide) ||
+	    (o->subgroup && !o->wide))
+		ej_cli_usage(c);
+	go.kind = EJ_GB_MARKS;
+	go.wide = o->wide;
+	go.class_name = o->class_name;
+	go.subject = o->subject;
+	go.subgroup = o->subgroup;
+	go.replace = o->replace;
+	go.reason = o->reason;
+	go.force = o->force;
+	ej_gb_cli_import(c, file, &o->in, &go);
+}
+
+static void
+export(struct ej_cli *c, struct opts *o)
+{
+	struct ej_gb_filter f = {0};
+
+	if (o->wide && (!o->class_name || !o->subject))
+		ej_cli_usage(c);
+	f.class_name = o->class_name;
+	f.subject = o->subject;
+	f.subgroup = o->subgroup_set ? o->subgroup : (o->wide ? 0 : -1);
+	f.period = o->period;
+	f.from = o->from;
+	f.to = o->to;
+	ej_gb_cli_export(c, EJ_GB_MARKS, o->wide, &f, &o->out);
 }
 
 int
@@ -136,17 +188,29 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		EJ_COMMON_LONGOPTS,
-		{"lesson", required_argument, NULL, 'l'},
-		{"work", required_argument, NULL, 'w'},
-		{"reason", required_argument, NULL, OPT_REASON},
+		{"bom", no_argument, NULL, OPT_BOM},
+		{"class", required_argument, NULL, OPT_CLASS},
+		{"crlf", no_argument, NULL, OPT_CRLF},
+		{"delimiter", required_argument, NULL, 'd'},
+		{"encoding", required_argument, NULL, OPT_ENCODING},
 		{"force", no_argument, NULL, OPT_FORCE},
+		{"from", required_argument, NULL, OPT_FROM},
+		{"lesson", required_argument, NULL, 'l'},
+		{"period", required_argument, NULL, OPT_PERIOD},
+		{"reason", required_argument, NULL, OPT_REASON},
+		{"replace", no_argument, NULL, OPT_REPLACE},
 		{"second", no_argument, NULL, OPT_SECOND},
+		{"subgroup", required_argument, NULL, OPT_SUBGROUP},
+		{"subject", required_argument, NULL, OPT_SUBJECT},
+		{"to", required_argument, NULL, OPT_TO},
+		{"wide", no_argument, NULL, OPT_WIDE},
+		{"work", required_argument, NULL, 'w'},
 		{NULL, 0, NULL, 0}
 	};
 	struct ej_cli c;
 	struct opts o;
 	const char *cmd;
-	int ch;
+	int ch, delim;
 
 	ej_cli_init(&c, "ej-grade", usage, argc, argv);
 	/* Period marks have their own options: handed over whole. */
@@ -154,26 +218,72 @@ main(int argc, char **argv)
 		ej_terms_main(&c, argc - 1, argv + 1);
 	memset(&o, 0, sizeof o);
 	o.num = 1;
-	while ((ch = getopt_long(argc, argv, "hl:nw:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "d:hl:nw:", longopts, NULL)) !=
+	    -1) {
 		if (ej_cli_option(&c, ch, optarg))
 			continue;
 		switch (ch) {
+		case 'd':
+			if (ej_csv_delim_parse(&delim, optarg) < 0) {
+				ej_error(&c.d, EJ_EXIT_USAGE, NULL, 0, 0,
+				    _("-d: a delimiter is ',', ';' or "
+				    "'tab'"));
+				ej_cli_exit(&c);
+			}
+			o.in.delim = o.out.delim = delim;
+			break;
 		case 'l':
-			o.num = atoi(optarg);
-			if (o.num < 1 || o.num > 9)
-				ej_cli_usage(&c);
+			o.num = num_arg(&c, "-l", optarg, 1, 9);
 			break;
 		case 'w':
 			o.work = optarg;
 			break;
-		case OPT_REASON:
-			o.reason = optarg;
+		case OPT_BOM:
+			o.out.bom = 1;
+			break;
+		case OPT_CLASS:
+			o.class_name = optarg;
+			break;
+		case OPT_CRLF:
+			o.out.crlf = 1;
+			break;
+		case OPT_ENCODING:
+			if (ej_csv_encoding_parse(&o.in.encoding, optarg) < 0) {
+				ej_error(&c.d, EJ_EXIT_USAGE, NULL, 0, 0,
+				    _("--encoding: auto, utf-8 or cp1251"));
+				ej_cli_exit(&c);
+			}
 			break;
 		case OPT_FORCE:
 			o.force = 1;
 			break;
+		case OPT_FROM:
+			o.from = optarg;
+			break;
+		case OPT_PERIOD:
+			o.period = num_arg(&c, "--period", optarg, 1, 9);
+			break;
+		case OPT_REASON:
+			o.reason = optarg;
+			break;
+		case OPT_REPLACE:
+			o.replace = 1;
+			break;
 		case OPT_SECOND:
 			o.second = 1;
+			break;
+		case OPT_SUBGROUP:
+			o.subgroup = num_arg(&c, "--subgroup", optarg, 0, 9);
+			o.subgroup_set = 1;
+			break;
+		case OPT_SUBJECT:
+			o.subject = optarg;
+			break;
+		case OPT_TO:
+			o.to = optarg;
+			break;
+		case OPT_WIDE:
+			o.wide = 1;
 			break;
 		default:
 			ej_cli_usage(&c);
@@ -188,5 +298,9 @@ main(int argc, char **argv)
 		one(&c, 0, argv + 1, &o);
 	else if (strcmp(cmd, "rm") == 0 && argc == 5)
 		one(&c, 1, argv + 1, &o);
+	else if (strcmp(cmd, "import") == 0 && argc <= 2)
+		import(&c, argc == 2 ? argv[1] : NULL, &o);
+	else if (strcmp(cmd, "export") == 0 && argc == 1)
+		export(&c, &o);
 	ej_cli_usage(&c);
 }
