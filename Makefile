@@ -42,12 +42,12 @@ MO := $(PO:po/%.po=$(O)/locale/%/LC_MESSAGES/ej.mo)
 
 DEPS_DEB := gcc make pkg-config git sqlite3 libsqlite3-dev libyaml-dev \
 	libcsv-dev libgit2-dev libsodium-dev libcmocka-dev bats gettext mandoc \
-	locales
+	locales valgrind
 
 
 .SECONDARY:
 
-.PHONY: po all deps check check-unit check-cli check-man check-asan demo \
+.PHONY: po all deps check check-unit check-cli check-man check-asan check-valgrind demo \
 	install uninstall clean tests
 
 all: $(O)/lib/libej.a $(BINS) $(MO)
@@ -129,6 +129,13 @@ check-cli: tests
 check-man:
 	@for f in $(MAN1) $(MAN5) $(MAN7); do \
 	  mandoc -Tlint -W warning $$f || exit 1; done
+
+# The CLI tests of the journal and roster with every command under
+# valgrind's memcheck: zero errors, zero leaks.
+VALGRIND_TESTS ?= tests/cli/ej-roster.bats
+check-valgrind: deps
+	@$(MAKE) --no-print-directory tests
+	@VALGRIND=1 O=$(O) tests/run $(VALGRIND_TESTS)
 
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all

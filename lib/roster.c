@@ -1142,6 +1142,40 @@ import_load(struct imp *im, const struct ej_csv_record *rec)
 	return stepdone(im->s, st, im->d, rec->file, rec->line);
 }
 
+/* Folded full names of the parents, indexed once per run like pupils'. */
+static int
+parent_names_ready(struct ej_store *s, struct ej_diag *d)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = ej_store_prepare(s, "SELECT 1 FROM temp.sqlite_master "
+	    "WHERE name = 'ej_parent_names'", d)) == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return ej_store_exec(s, "CREATE TEMP TABLE ej_parent_names (key TEXT "
+	    "NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (key, id)) WITHOUT "
+	    "ROWID; INSERT INTO temp.ej_parent_names SELECT ej_fold(surname || "
+	    "' ' || name || ' ' || patronymic), id FROM parents", d);
+}
+
+static void
+parent_names_add(struct ej_store *s, long long id, struct ej_diag *d)
+{
+	sqlite3_stmt *st;
+
+	if ((st = ej_store_prepare(s, "INSERT OR IGNORE INTO "
+	    "temp.ej_parent_names SELECT ej_fold(surname || ' ' || name || "
+	    "' ' || patronymic), id FROM parents WHERE id = ?", d)) == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_step(st);
+	sqlite3_reset(st);
+}
+
 /* Parents are matched by id, else by name with phone or e-mail: two
  * parents of one name are told apart by how to reach them. */
 static long long
@@ -1152,11 +1186,13 @@ find_parent(struct imp *im, const struct ej_csv_record *rec, const char *sn,
 	long long id = 0;
 	int n = 0;
 
-	if ((st = ej_store_prepare(im->s, "SELECT id FROM parents WHERE "
-	    "ej_fold(surname || ' ' || name || ' ' || patronymic) = "
-	    "ej_fold(?1 || ' ' || ?2 || ' ' || ?3) AND (?4 = '' OR phone = '' "
-	    "OR phone = ?4) AND (?5 = '' OR email = '' OR lower(email) = "
-	    "lower(?5))", im->d)) == NULL)
+	if (parent_names_ready(im->s, im->d) < 0)
+		return -1;
+	if ((st = ej_store_prepare(im->s, "SELECT p.id FROM "
+	    "temp.ej_parent_names n JOIN parents p ON p.id = n.id WHERE "
+	    "n.key = ej_fold(?1 || ' ' || ?2 || ' ' || ?3) AND (?4 = '' OR "
+	    "p.phone = '' OR p.phone = ?4) AND (?5 = '' OR p.email = '' OR "
+	    "lower(p.email) = lower(?5))", im->d)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, sn, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, nm, -1, SQLITE_STATIC);
@@ -1273,6 +1309,7 @@ import_parent(struct imp *im, const struct ej_csv_record *rec)
 		if (stepdone(im->s, st, im->d, rec->file, rec->line) < 0)
 			return -1;
 		id = sqlite3_last_insert_rowid(ej_store_db(im->s));
+		parent_names_add(im->s, id, im->d);
 		im->st->added++;
 	} else {
 		if ((st = ej_store_prepare(im->s, "UPDATE parents SET "
