@@ -80,10 +80,8 @@ import(struct ej_cli *c, int kind, const char *file, struct opts *o)
 {
 	struct ej_csv_reader *r;
 	struct ej_roster_stats st;
-	struct ej_commit_info ci = {0};
-	struct ej_commit_result res = {0};
 	const struct ej_csv_col *cols;
-	char *summary, hex[8];
+	char *summary;
 	size_t ncols;
 	int rc, date;
 
@@ -114,23 +112,7 @@ import(struct ej_cli *c, int kind, const char *file, struct opts *o)
 		ej_cli_exit(c);
 	}
 	summary = ej_roster_summary(kind, &st);
-	ci.summary = summary;
-	ci.argc = c->argc;
-	ci.argv = c->argv;
-	ci.dry_run = c->dry_run;
-	rc = ej_store_commit(c->s, &ci, &res, &c->d);
-	if (rc == 0)
-		ej_note(&c->d, _("no changes"));
-	else if (rc > 0 && c->dry_run) {
-		size_t i;
-
-		ej_note(&c->d, _("%s (dry run: nothing was written)"), summary);
-		for (i = 0; res.paths && res.paths[i]; i++)
-			fprintf(stderr, "  %s\n", res.paths[i]);
-	} else if (rc > 0)
-		ej_note(&c->d, "%s (commit %s)", summary,
-		    git_oid_tostr(hex, sizeof hex, &res.commit));
-	ej_commit_result_free(&res);
+	ej_cli_commit(c, summary, NULL);
 	ej_roster_stats_free(&st);
 	free(summary);
 	ej_cli_exit(c);

@@ -70,6 +70,34 @@ ej_cli_setup(struct ej_cli *c, int mode)
 		ej_cli_exit(c);
 }
 
+int
+ej_cli_commit(struct ej_cli *c, const char *summary, const char *reason)
+{
+	struct ej_commit_info ci = {0};
+	struct ej_commit_result res = {0};
+	char hex[8];
+	size_t i;
+	int rc;
+
+	ci.summary = summary;
+	ci.reason = reason;
+	ci.argc = c->argc;
+	ci.argv = c->argv;
+	ci.dry_run = c->dry_run;
+	rc = ej_store_commit(c->s, &ci, &res, &c->d);
+	if (rc == 0)
+		ej_note(&c->d, _("no changes"));
+	else if (rc > 0 && c->dry_run) {
+		ej_note(&c->d, _("%s (dry run: nothing was written)"), summary);
+		for (i = 0; res.paths && res.paths[i]; i++)
+			fprintf(stderr, "  %s\n", res.paths[i]);
+	} else if (rc > 0)
+		ej_note(&c->d, "%s (commit %s)", summary,
+		    git_oid_tostr(hex, sizeof hex, &res.commit));
+	ej_commit_result_free(&res);
+	return rc;
+}
+
 _Noreturn void
 ej_cli_exit(struct ej_cli *c)
 {

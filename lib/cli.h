@@ -51,6 +51,15 @@ enum {
 /* Open the store and resolve the acting person; on failure print and
  * exit with the error's status. */
 void ej_cli_setup(struct ej_cli *c, int mode);
+/*
+ * The last step of every write: commit the open transaction with summary
+ * (and reason) as one history commit, and say on stderr what happened —
+ * "SUMMARY (commit 1a2b3c4)", "no changes", or with --dry-run
+ * "SUMMARY (dry run: nothing was written)" and the files that would
+ * change. Returns ej_store_commit's value.
+ */
+int ej_cli_commit(struct ej_cli *c, const char *summary, const char *reason);
+
 /* Close the store, print the errors, exit with their status (or 0). */
 _Noreturn void ej_cli_exit(struct ej_cli *c);
 
