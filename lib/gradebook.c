@@ -1886,30 +1886,10 @@ ej_gb_finish(struct ej_cli *c, const char *what,
     const struct ej_journal_stats *st, const char *reason,
     const char *changes)
 {
-	struct ej_commit_info ci = {0};
-	struct ej_commit_result res = {0};
-	char *summary = ej_journal_summary(what, st), hex[8];
-	size_t i;
-	int rc;
+	char *summary = ej_journal_summary(what, st);
 
-	ci.summary = summary;
-	ci.reason = reason;
-	ci.argc = c->argc;
-	ci.argv = c->argv;
-	ci.dry_run = c->dry_run;
-	rc = ej_store_commit(c->s, &ci, &res, &c->d);
-	if (rc == 0)
-		ej_note(&c->d, _("no changes"));
-	else if (rc > 0 && c->dry_run) {
-		ej_note(&c->d, _("%s (dry run: nothing was written)"), summary);
-		for (i = 0; res.paths && res.paths[i]; i++)
-			fprintf(c->d.out, "  %s\n", res.paths[i]);
-		if (changes)
-			fputs(changes, c->d.out);
-	} else if (rc > 0)
-		ej_note(&c->d, "%s (commit %s)", summary,
-		    git_oid_tostr(hex, sizeof hex, &res.commit));
-	ej_commit_result_free(&res);
+	if (ej_cli_commit(c, summary, reason) > 0 && c->dry_run && changes)
+		fputs(changes, stderr);
 	free(summary);
 }
 
