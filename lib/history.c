@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "history.h"
@@ -829,14 +830,25 @@ move_ref(struct ej_store *s, git_repository *repo, const git_oid *old,
 {
 	git_reference *ref = NULL;
 	git_oid now;
-	int rc;
+	int rc, tries = 0;
 
-	if (old)
-		rc = git_reference_create_matching(&ref, repo, REF_MAIN, new,
-		    1, old, msg);
-	else
-		rc = git_reference_create(&ref, repo, REF_MAIN, new, 0, msg);
-	git_reference_free(ref);
+	for (;;) {
+		if (old)
+			rc = git_reference_create_matching(&ref, repo, REF_MAIN,
+			    new, 1, old, msg);
+		else
+			rc = git_reference_create(&ref, repo, REF_MAIN, new, 0,
+			    msg);
+		git_reference_free(ref);
+		ref = NULL;
+		/* The lock of a writer moving the ref to this very commit
+		 * after its database commit (step 7), or of the next
+		 * writer's recovery doing it for it, lasts a moment: wait
+		 * for it (up to 2 s), then see where the ref went. */
+		if (rc != GIT_ELOCKED || ++tries > 200)
+			break;
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	}
 	if (rc == 0)
 		return 0;
 	if (rc == GIT_ELOCKED)
@@ -854,10 +866,10 @@ int
 ej_history__recover(struct ej_store *s, struct ej_diag *d)
 {
 	git_repository *repo = ej_store_repo(s, d);
-	git_oid db, ref;
+	git_oid db, ref, now;
 	git_commit *c = NULL;
 	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
-	int has_db, rc;
+	int has_db, rc, tries;
 
 	if (!repo || meta_head(s, &db, &has_db) < 0)
 		return -1;
@@ -876,6 +888,15 @@ ej_history__recover(struct ej_store *s, struct ej_diag *d)
 		    git_commit_parentcount(c) == 0;
 
 		git_commit_free(c);
+		/* Most often that writer is alive, just past its database
+		 * commit and about to move the ref: give it a moment. */
+		for (tries = 0; child && tries < 50; tries++) {
+			nanosleep(&(struct timespec){0, 10 * 1000 * 1000},
+			    NULL);
+			if (git_reference_name_to_id(&now, repo, REF_MAIN) ==
+			    0 && git_oid_equal(&now, &db))
+				return 0;
+		}
 		if (child) {
 			if (move_ref(s, repo, rc == 0 ? &ref : NULL, &db,
 			    "ej: recovery", d) < 0)

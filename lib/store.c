@@ -566,6 +566,11 @@ ej_store_begin(struct ej_store *s, struct ej_diag *d)
 		    "store opened read-only");
 	if (ej_store__fault(s, 1, d) < 0)
 		return -1;
+	/* libgit2's start (it reads the CA bundle) and opening the
+	 * repository cost more than most writes: not while holding the
+	 * lock that every other writer waits for. */
+	if (ej_store_repo(s, d) == NULL)
+		return -1;
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
 	    SQLITE_OK)
 		return ej_store_sqlerr(s, d, _("cannot start a write"));
