@@ -1373,7 +1373,7 @@ import_wide(struct gb *g, struct ej_csv_reader *r)
 			    g->sh.cols[i].date, g->sh.cols[i].num);
 	while ((rc = ej_csv_next(r, &rec, g->d)) > 0)
 		wide_row(g, cls, subj, colles, cells, rec);
-	if (rc == 0 && o->replace && !g->bad)
+	if (rc == 0 && o->replace)
 		wide_rest(g, colles, ej_csv_header_line(r), ej_csv_name(r));
 	free(colles);
 	free(cells);
