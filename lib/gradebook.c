@@ -134,7 +134,8 @@ struct pupil {
 struct pair {
 	long long cls, subj;
 	int may;                 /* 1 allowed, -1 refused (reported) */
-	int touched;
+	int touched;             /* a good record was for it */
+	int changed;             /* and changed something */
 };
 
 /* Open addressing over entry indexes (+1; 0 is empty). */
@@ -755,6 +756,7 @@ apply(struct gb *g, size_t li, long long pupil, const struct want *wt,
 {
 	struct old none, one, *op = &none;
 	struct lesson *l = &g->les[li];
+	struct ej_journal_stats before = *g->st;
 	long long work;
 	int i, rc, bad = 0;
 
@@ -829,6 +831,8 @@ apply(struct gb *g, size_t li, long long pupil, const struct want *wt,
 			free(was);
 		}
 	}
+	if (memcmp(&before, g->st, sizeof before) != 0)
+		pair_of(g, l->cls, l->subj)->changed = 1;
 	return bad ? -1 : 0;
 }
 
@@ -1420,33 +1424,33 @@ gb_free(struct gb *g)
 	ej_sheet_free(&g->sh);
 }
 
-/* "5А Алгебра", "5А Алгебра, 5Б Физика", "5А" or "journal". */
+/* "5А Алгебра", or "5А Алгебра, 5Б Физика, 6А История and 3 more": the
+ * pairs the run changed (all it met when it changed none). */
 static char *
 what_of(struct gb *g)
 {
 	char *out = NULL, *t;
-	size_t i, n = 0;
-	long long cls = 0;
-	int one_class = 1;
+	size_t i, shown = 0, more = 0;
+	int any = 0;
 
+	for (i = 0; i < g->npairs; i++)
+		any |= g->pairs[i].changed;
 	for (i = 0; i < g->npairs; i++) {
-		if (!g->pairs[i].touched)
+		if (!g->pairs[i].touched || (any && !g->pairs[i].changed))
 			continue;
-		if (n++ && g->pairs[i].cls != cls)
-			one_class = 0;
-		cls = g->pairs[i].cls;
-	}
-	if (n == 0)
-		return NULL;
-	if (n > 3)
-		return one_class ? ej_xstrdup(ej_journal_class_name(g->j, cls)) :
-		    ej_xstrdup("journal");
-	for (i = 0; i < g->npairs; i++) {
-		if (!g->pairs[i].touched)
+		if (shown == 3) {
+			more++;
 			continue;
+		}
 		t = ej_xasprintf("%s%s%s %s", out ? out : "", out ? ", " : "",
 		    ej_journal_class_name(g->j, g->pairs[i].cls),
 		    ej_journal_subject_name(g->j, g->pairs[i].subj));
+		free(out);
+		out = t;
+		shown++;
+	}
+	if (more) {
+		t = ej_xasprintf(_("%s and %zu more"), out, more);
 		free(out);
 		out = t;
 	}
@@ -1554,16 +1558,17 @@ export_long(struct ej_journal *j, int kind, long long cls, long long subj,
     struct ej_csv_writer *w, struct ej_diag *d)
 {
 	static const char grade_sql[] =
-	    "SELECT c.name, s.name, l.date, l.num, l.subgroup, x.pupil_id, "
-	    "p.surname || ' ' || p.name, x.seq, x.mark, t.name FROM marks x "
+	    "SELECT c.name, s.name, l.date, l.num, nullif(l.subgroup, 0), "
+	    "x.pupil_id, p.surname || ' ' || p.name, x.seq, x.mark, t.name "
+	    "FROM marks x "
 	    "JOIN lessons l ON l.id = x.lesson_id "
 	    "JOIN classes c ON c.id = l.class_id "
 	    "JOIN subjects s ON s.id = l.subject_id "
 	    "JOIN pupils p ON p.id = x.pupil_id "
 	    "JOIN work_types t ON t.id = x.work_id ";
 	static const char attend_sql[] =
-	    "SELECT c.name, s.name, l.date, l.num, l.subgroup, x.pupil_id, "
-	    "p.surname || ' ' || p.name, x.code FROM attendance x "
+	    "SELECT c.name, s.name, l.date, l.num, nullif(l.subgroup, 0), "
+	    "x.pupil_id, p.surname || ' ' || p.name, x.code FROM attendance x "
 	    "JOIN lessons l ON l.id = x.lesson_id "
 	    "JOIN classes c ON c.id = l.class_id "
 	    "JOIN subjects s ON s.id = l.subject_id "
