@@ -69,4 +69,31 @@ git -C "$EJ_STORE/history.git" log --format='%h %an %s'
 step "what the parents' import wrote"
 git -C "$EJ_STORE/history.git" show --stat --format='%h %an %s%n%b' HEAD~1
 
+# The journal: a teacher's gradebook kept in a spreadsheet, and marks from
+# another program, one record a mark (examples/journal).
+cd "$here/journal"
+
+step "ej-grade: 5А's algebra, September–October, as Excel saves the sheet (CP1251, ';', CRLF, «№» and «Средний балл» columns)"
+ej-grade import --wide --class 5А --subject Алгебра 5A-algebra.csv
+
+step "the same sheet again: nothing changes"
+ej-grade import --wide --class 5А --subject Алгебра 5A-algebra.csv
+
+step "marks of several classes and subjects, one record a mark (marks-long.csv); two marks in a Russian dictation"
+ej-grade import marks-long.csv
+
+step "ej-grade export --wide: the sheet back, for the spreadsheet (first lessons)"
+ej-grade export --wide --class 5А --subject Алгебра | cut -d, -f1-8
+
+step "a correction needs a reason, kept in the record and the commit"
+ej-grade set --reason "ошибка при переносе" 5А Алгебра 02.09 "Баранов Владислав" 5
+git -C "$EJ_STORE/history.git" log -1 --format='%h %an %s%n%b'
+
+step "ej-attend: Журавлёва Ева ill on 21.09, every lesson of the day; the class's attendance"
+ej-attend set --day 5А 21.09 "Журавлёва Ева" б
+ej-attend export --class 5А | head -6
+
+step "suggested first-quarter marks for 5А's algebra"
+ej-grade term suggest --class 5А --subject Алгебра --period 1
+
 printf '\nThe demo store is %s; try: ej help\n' "$EJ_STORE"
