@@ -1587,8 +1587,9 @@ ej_history_pack(struct ej_store *s, unsigned threshold, struct ej_diag *d)
 				removed++;
 			free(p);
 		}
+		/* The directory stays, empty or not: another writer may
+		 * have just made it for an object it is writing. */
 		closedir(dp);
-		rmdir(sub);              /* when empty */
 		free(sub);
 	}
 	goto out;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "history.h"
@@ -25,6 +26,25 @@ extern const char ej_schema_sql[];
 #define BUSY_MS 10000
 
 static void store_shut(struct ej_store *s);
+
+/*
+ * Writers wait for the lock by trying again every millisecond or two,
+ * for BUSY_MS at least. SQLite's own busy timeout backs off to 100 ms
+ * between tries, so that a writer who has waited long loses the lock to
+ * every newcomer, and under load may wait past the timeout while others
+ * write hundreds of times.
+ */
+static int
+busy_wait(void *arg, int n)
+{
+	struct timespec ts = {0, 1000 * 1000 + (n * 7919 % 1000) * 1000};
+
+	(void)arg;
+	if (n >= BUSY_MS)
+		return 0;
+	nanosleep(&ts, NULL);
+	return 1;
+}
 
 void
 ej_commit_result_free(struct ej_commit_result *r)
@@ -207,7 +227,7 @@ db_open(struct ej_store *s, int flags, struct ej_diag *d)
 		return -1;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, BUSY_MS);
+	sqlite3_busy_handler(s->db, busy_wait, NULL);
 	sqlite3_create_function(s->db, "ej_fold", 1, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, NULL, sql_fold, NULL, NULL);
 	/* FULL: a committed transaction must survive a power failure, or
@@ -571,12 +591,14 @@ ej_store_begin(struct ej_store *s, struct ej_diag *d)
 	 * lock that every other writer waits for. */
 	if (ej_store_repo(s, d) == NULL)
 		return -1;
+	/* So are the change-tracking triggers, made once per connection. */
+	if (ej_history__track(s, d) < 0)
+		return -1;
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
 	    SQLITE_OK)
 		return ej_store_sqlerr(s, d, _("cannot start a write"));
 	s->in_tx = 1;
-	if (ej_store__fault(s, 2, d) < 0 || ej_history__recover(s, d) < 0 ||
-	    ej_history__track(s, d) < 0) {
+	if (ej_store__fault(s, 2, d) < 0 || ej_history__recover(s, d) < 0) {
 		ej_store_rollback(s);
 		return -1;
 	}
