@@ -251,6 +251,28 @@ sheet_5a() {
 	[ "${lines[0]}" = "ej-grade: $TRASH/two.csv:2: 01.09: Математика takes one mark per pupil and lesson" ]
 }
 
+@test "sheet conventions: a № column, 5/4, Latin codes, a subgroup, an empty row" {
+	printf '№;ФИО;01.09;02.09\n1;Баранов Владислав;5/4;N\n2;Богданов Павел;op 3;b\n3;Велиев Исмаил;;\n' > "$TRASH/r.csv"
+	run ej-grade import --wide --class 5А --subject "Русский язык" "$TRASH/r.csv"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "ej-grade: 5А Русский язык: +3 marks; +3 absences; lessons +2 (commit "* ]]
+	run ej-grade export --wide --class 5А --subject "Русский язык" -d ';'
+	[ "${lines[1]}" = "Баранов Владислав;5 4;н" ]
+	[ "${lines[2]}" = "Богданов Павел;3 оп;б" ]
+	# English in subgroups: the sheet of subgroup 1
+	printf 'pupil;01.09\nБаранов Владислав;5\n' > "$TRASH/e.csv"
+	run ej-grade import --wide --subgroup 1 --class 5А --subject "Английский язык" "$TRASH/e.csv"
+	[ "$status" -eq 0 ]
+	run ej-grade export --class 5А --subject "Английский язык"
+	[[ "${lines[1]}" == "5А,Английский язык,2020-09-01,1,1,1,Баранов Владислав,1,5,ответ на уроке" ]]
+	[ "$(ej-grade export --wide --class 5А --subject 'Английский язык' | head -1)" = "pupil" ]
+	[ "$(ej-grade export --wide --subgroup 1 --class 5А --subject 'Английский язык' | head -1)" = "pupil,2020-09-01" ]
+	printf 'pupil;01.09\n;5\n' > "$TRASH/n.csv"
+	refused import --wide --class 5А --subject Математика "$TRASH/n.csv"
+	[ "${lines[0]}" = "ej-grade: $TRASH/n.csv:2: no pupil in column 1" ]
+}
+
 # Every kind of bad input, each at its line (and the sheet's column).
 
 @test "bad input: unknown pupil, class, subject and work type" {
