@@ -256,6 +256,34 @@ mark_token(struct ej_sheet *sh, struct ej_journal *j, long long subject_id,
 	return 0;
 }
 
+/* An attendance code, its answers kept as the marks' are (subject -1). */
+static int
+code_token(struct ej_sheet *sh, const char *tok, char code[8])
+{
+	struct ej_sheet_token *t;
+	size_t i;
+
+	for (i = 0; i < sh->ntokens; i++)
+		if (sh->tokens[i].subject_id == -1 &&
+		    strcmp(sh->tokens[i].text, tok) == 0) {
+			if (!sh->tokens[i].canon[0])
+				return -1;
+			snprintf(code, 8, "%s", sh->tokens[i].canon);
+			return 0;
+		}
+	code[0] = '\0';
+	if (ej_journal_code(tok, code) < 0)
+		code[0] = '\0';
+	if (sh->ntokens < sizeof sh->tokens / sizeof sh->tokens[0] &&
+	    strlen(tok) < sizeof t->text) {
+		t = &sh->tokens[sh->ntokens++];
+		t->subject_id = -1;
+		snprintf(t->text, sizeof t->text, "%s", tok);
+		snprintf(t->canon, sizeof t->canon, "%s", code);
+	}
+	return code[0] ? 0 : -1;
+}
+
 int
 ej_sheet_cell(struct ej_sheet *sh, struct ej_journal *j,
     long long subject_id, const char *text, unsigned allow, struct ej_cell *c,
@@ -271,7 +299,7 @@ ej_sheet_cell(struct ej_sheet *sh, struct ej_journal *j,
 		return 0;               /* the reader checked the encoding */
 	for (tok = strtok_r(sq, " /", &save); tok;
 	    tok = strtok_r(NULL, " /", &save)) {
-		if ((allow & EJ_CELL_CODES) && ej_journal_code(tok, code) == 0) {
+		if ((allow & EJ_CELL_CODES) && code_token(sh, tok, code) == 0) {
 			if (c->code[0]) {
 				cell_error(sh, w, _("two attendance "
 				    "codes in one cell: \"%s\""), text);

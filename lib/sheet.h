@@ -31,7 +31,8 @@ struct ej_sheet_col {
 	const char *heading;    /* the header cell, trimmed (the reader's) */
 };
 
-/* Mark tokens already read, so that a sheet asks the store once a token. */
+/* Tokens already read, so that a sheet asks the store once a token: marks
+ * of a subject, and attendance codes (subject -1, canon "" for none). */
 struct ej_sheet_token {
 	long long subject_id;
 	char text[24];
