@@ -28,7 +28,7 @@ static const char usage[] =
     "       ej-grade export [--wide] [--class CLASS] [--subject SUBJECT] "
     "[--subgroup N] [--period N] [--from DATE] [--to DATE] [-d DELIM] "
     "[--bom] [--crlf]\n"
-    "       ej-grade term set|import|export|suggest ...\n"
+    "       ej-grade term set|rm|import|export|suggest ...\n"
     "every form takes --store DIR";
 
 enum {
