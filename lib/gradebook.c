@@ -1743,8 +1743,10 @@ export_wide(struct ej_journal *j, int kind, long long cls, long long subj,
 		ej_store_sqlerr(s, d, _("cannot read the roster"));
 		goto out;
 	}
-	qsort(lmap, nl, sizeof *lmap, cmp_idmap);
-	qsort(pmap, np, sizeof *pmap, cmp_idmap);
+	if (nl)
+		qsort(lmap, nl, sizeof *lmap, cmp_idmap);
+	if (np)
+		qsort(pmap, np, sizeof *pmap, cmp_idmap);
 	cells = ej_xcalloc(np && nl ? np * nl : 1, sizeof *cells);
 	/* The cells: marks by seq (ej-grade), then the attendance code. */
 	for (k = kind == EJ_GB_ATTEND ? 1 : 0; k < 2; k++) {
