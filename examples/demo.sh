@@ -73,27 +73,31 @@ git -C "$EJ_STORE/history.git" show --stat --format='%h %an %s%n%b' HEAD~1
 # another program, one record a mark (examples/journal).
 cd "$here/journal"
 
-step "ej-grade: 5А's algebra, September–October, as Excel saves the sheet (CP1251, ';', CRLF, «№» and «Средний балл» columns)"
-ej-grade import --wide --class 5А --subject Алгебра 5A-algebra.csv
+step "ej-lesson: 5А's calendar-thematic plan for mathematics, topics and homework (ktp-5A-math.csv)"
+ej-lesson import ktp-5A-math.csv
+ej-lesson list --class 5А --subject Математика --to 09.09
+
+step "ej-grade: 5А's mathematics, September–October, as Excel saves the sheet (CP1251, ';', CRLF, «№» and «Средний балл» columns)"
+ej-grade import --wide --class 5А --subject Математика 5A-math.csv
 
 step "the same sheet again: nothing changes"
-ej-grade import --wide --class 5А --subject Алгебра 5A-algebra.csv
+ej-grade import --wide --class 5А --subject Математика 5A-math.csv
 
 step "marks of several classes and subjects, one record a mark (marks-long.csv); two marks in a Russian dictation"
 ej-grade import marks-long.csv
 
 step "ej-grade export --wide: the sheet back, for the spreadsheet (first lessons)"
-ej-grade export --wide --class 5А --subject Алгебра | cut -d, -f1-8
+ej-grade export --wide --class 5А --subject Математика | cut -d, -f1-8
 
 step "a correction needs a reason, kept in the record and the commit"
-ej-grade set --reason "ошибка при переносе" 5А Алгебра 02.09 "Баранов Владислав" 5
+ej-grade set --reason "ошибка при переносе" 5А Математика 02.09 "Баранов Владислав" 5
 git -C "$EJ_STORE/history.git" log -1 --format='%h %an %s%n%b'
 
 step "ej-attend: Журавлёва Ева ill on 21.09, every lesson of the day; the class's attendance"
 ej-attend set --day 5А 21.09 "Журавлёва Ева" б
 ej-attend export --class 5А | head -6
 
-step "suggested first-quarter marks for 5А's algebra"
-ej-grade term suggest --class 5А --subject Алгебра --period 1
+step "suggested first-quarter marks for 5А's mathematics"
+ej-grade term suggest --class 5А --subject Математика --period 1
 
 printf '\nThe demo store is %s; try: ej help\n' "$EJ_STORE"
