@@ -131,21 +131,6 @@ one(struct ej_cli *c, int rm, char **av, struct opts *o)
 }
 
 
-/* A number option from lo to hi. */
-static int
-num_arg(struct ej_cli *c, const char *opt, const char *v, int lo, int hi)
-{
-	char *end;
-	long n = strtol(v, &end, 10);
-
-	if (end == v || *end || n < lo || n > hi) {
-		ej_error(&c->d, EJ_EXIT_USAGE, NULL, 0, 0,
-		    _("%s: a number from %d to %d"), opt, lo, hi);
-		ej_cli_exit(c);
-	}
-	return (int)n;
-}
-
 static void
 import(struct ej_cli *c, const char *file, struct opts *o)
 {
@@ -210,7 +195,7 @@ main(int argc, char **argv)
 	struct ej_cli c;
 	struct opts o;
 	const char *cmd;
-	int ch, delim;
+	int ch;
 
 	ej_cli_init(&c, "ej-grade", usage, argc, argv);
 	/* Period marks have their own options: handed over whole. */
@@ -224,16 +209,10 @@ main(int argc, char **argv)
 			continue;
 		switch (ch) {
 		case 'd':
-			if (ej_csv_delim_parse(&delim, optarg) < 0) {
-				ej_error(&c.d, EJ_EXIT_USAGE, NULL, 0, 0,
-				    _("-d: a delimiter is ',', ';' or "
-				    "'tab'"));
-				ej_cli_exit(&c);
-			}
-			o.in.delim = o.out.delim = delim;
+			o.in.delim = o.out.delim = ej_cli_delimiter(&c, optarg);
 			break;
 		case 'l':
-			o.num = num_arg(&c, "-l", optarg, 1, 9);
+			o.num = ej_cli_number(&c, "-l", optarg, 1, 9);
 			break;
 		case 'w':
 			o.work = optarg;
@@ -248,11 +227,7 @@ main(int argc, char **argv)
 			o.out.crlf = 1;
 			break;
 		case OPT_ENCODING:
-			if (ej_csv_encoding_parse(&o.in.encoding, optarg) < 0) {
-				ej_error(&c.d, EJ_EXIT_USAGE, NULL, 0, 0,
-				    _("--encoding: auto, utf-8 or cp1251"));
-				ej_cli_exit(&c);
-			}
+			o.in.encoding = ej_cli_encoding(&c, optarg);
 			break;
 		case OPT_FORCE:
 			o.force = 1;
@@ -261,7 +236,7 @@ main(int argc, char **argv)
 			o.from = optarg;
 			break;
 		case OPT_PERIOD:
-			o.period = num_arg(&c, "--period", optarg, 1, 9);
+			o.period = ej_cli_number(&c, "--period", optarg, 1, 9);
 			break;
 		case OPT_REASON:
 			o.reason = optarg;
@@ -273,7 +248,7 @@ main(int argc, char **argv)
 			o.second = 1;
 			break;
 		case OPT_SUBGROUP:
-			o.subgroup = num_arg(&c, "--subgroup", optarg, 0, 9);
+			o.subgroup = ej_cli_number(&c, "--subgroup", optarg, 0, 9);
 			o.subgroup_set = 1;
 			break;
 		case OPT_SUBJECT:

@@ -50,27 +50,9 @@ struct opts {
 static void
 finish(struct ej_cli *c, const char *what, struct ej_journal_stats *st)
 {
-	struct ej_commit_info ci = {0};
-	struct ej_commit_result res = {0};
-	char *summary = ej_journal_summary(what, st), hex[8];
-	size_t i;
-	int rc;
+	char *summary = ej_journal_summary(what, st);
 
-	ci.summary = summary;
-	ci.argc = c->argc;
-	ci.argv = c->argv;
-	ci.dry_run = c->dry_run;
-	rc = ej_store_commit(c->s, &ci, &res, &c->d);
-	if (rc == 0)
-		ej_note(&c->d, _("no changes"));
-	else if (rc > 0 && c->dry_run) {
-		ej_note(&c->d, _("%s (dry run: nothing was written)"), summary);
-		for (i = 0; res.paths && res.paths[i]; i++)
-			fprintf(stderr, "  %s\n", res.paths[i]);
-	} else if (rc > 0)
-		ej_note(&c->d, "%s (commit %s)", summary,
-		    git_oid_tostr(hex, sizeof hex, &res.commit));
-	ej_commit_result_free(&res);
+	ej_cli_commit(c, summary, NULL);
 	free(summary);
 }
 
@@ -213,7 +195,7 @@ main(int argc, char **argv)
 	struct opts o;
 	const char *cmd;
 	char *av[argc + 1];
-	int ch, delim;
+	int ch;
 
 	/* getopt_long permutes what it parses; the commit message keeps
 	 * the command line as it was typed ("set 5А Алгебра 15.09 --topic
@@ -227,13 +209,7 @@ main(int argc, char **argv)
 			continue;
 		switch (ch) {
 		case 'd':
-			if (ej_csv_delim_parse(&delim, optarg) < 0) {
-				ej_error(&c.d, EJ_EXIT_USAGE, NULL, 0, 0,
-				    _("-d: a delimiter is ',', ';' or "
-				    "'tab'"));
-				ej_cli_exit(&c);
-			}
-			o.csvin.delim = o.csvout.delim = delim;
+			o.csvin.delim = o.csvout.delim = ej_cli_delimiter(&c, optarg);
 			break;
 		case 'l':
 			o.in.num = optarg;
@@ -254,12 +230,7 @@ main(int argc, char **argv)
 			o.csvin.strict = 1;
 			break;
 		case OPT_ENCODING:
-			if (ej_csv_encoding_parse(&o.csvin.encoding,
-			    optarg) < 0) {
-				ej_error(&c.d, EJ_EXIT_USAGE, NULL, 0, 0,
-				    _("--encoding: auto, utf-8 or cp1251"));
-				ej_cli_exit(&c);
-			}
+			o.csvin.encoding = ej_cli_encoding(&c, optarg);
 			break;
 		case OPT_CLASS:
 			o.f.class_name = optarg;

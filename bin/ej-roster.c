@@ -153,7 +153,7 @@ main(int argc, char **argv)
 	struct ej_cli c;
 	struct opts o;
 	const char *cmd;
-	int ch, delim;
+	int ch;
 
 	ej_cli_init(&c, "ej-roster", usage, argc, argv);
 	memset(&o, 0, sizeof o);
@@ -162,20 +162,10 @@ main(int argc, char **argv)
 			continue;
 		switch (ch) {
 		case 'd':
-			if (ej_csv_delim_parse(&delim, optarg) < 0) {
-				ej_error(&c.d, EJ_EXIT_USAGE, NULL, 0, 0,
-				    _("-d: a delimiter is ',', ';' or "
-				    "'tab'"));
-				ej_cli_exit(&c);
-			}
-			o.in.delim = o.out.delim = delim;
+			o.in.delim = o.out.delim = ej_cli_delimiter(&c, optarg);
 			break;
 		case OPT_ENCODING:
-			if (ej_csv_encoding_parse(&o.in.encoding, optarg) < 0) {
-				ej_error(&c.d, EJ_EXIT_USAGE, NULL, 0, 0,
-				    _("--encoding: auto, utf-8 or cp1251"));
-				ej_cli_exit(&c);
-			}
+			o.in.encoding = ej_cli_encoding(&c, optarg);
 			break;
 		case OPT_STRICT:
 			o.in.strict = 1;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "csvio.h"
 #include "i18n.h"
 #include "who.h"
 
@@ -29,6 +30,47 @@ ej_cli_usage(struct ej_cli *c)
 {
 	fprintf(stderr, _("usage: %s\n"), c->usage);
 	exit(EJ_EXIT_USAGE);
+}
+
+int
+ej_cli_delimiter(struct ej_cli *c, const char *arg)
+{
+	int delim;
+
+	if (ej_csv_delim_parse(&delim, arg) < 0) {
+		ej_error(&c->d, EJ_EXIT_USAGE, NULL, 0, 0, "%s",
+		    _("-d: a delimiter is ',', ';' or 'tab'"));
+		ej_cli_exit(c);
+	}
+	return delim;
+}
+
+int
+ej_cli_encoding(struct ej_cli *c, const char *arg)
+{
+	enum ej_csv_encoding e;
+
+	if (ej_csv_encoding_parse(&e, arg) < 0) {
+		ej_error(&c->d, EJ_EXIT_USAGE, NULL, 0, 0, "%s",
+		    _("--encoding: auto, utf-8 or cp1251"));
+		ej_cli_exit(c);
+	}
+	return (int)e;
+}
+
+int
+ej_cli_number(struct ej_cli *c, const char *opt, const char *arg, int lo,
+    int hi)
+{
+	char *end;
+	long n = strtol(arg, &end, 10);
+
+	if (end == arg || *end || n < lo || n > hi) {
+		ej_error(&c->d, EJ_EXIT_USAGE, NULL, 0, 0,
+		    _("%s: a number from %d to %d"), opt, lo, hi);
+		ej_cli_exit(c);
+	}
+	return (int)n;
 }
 
 int

@@ -41,6 +41,16 @@ void ej_cli_init(struct ej_cli *c, const char *prog, const char *usage,
 /* Handle a common option: 1 handled, 0 not one of them. -h and --version
  * print and exit 0. */
 int ej_cli_option(struct ej_cli *c, int opt, const char *arg);
+/*
+ * Option arguments every command reads the same way; a bad one is a usage
+ * error (exit 2): -d ',', ';' or 'tab'; --encoding auto, utf-8 or cp1251;
+ * a whole number from lo to hi.
+ */
+int ej_cli_delimiter(struct ej_cli *c, const char *arg);
+int ej_cli_encoding(struct ej_cli *c, const char *arg);
+int ej_cli_number(struct ej_cli *c, const char *opt, const char *arg, int lo,
+    int hi);
+
 /* Usage on stderr, exit 2. */
 _Noreturn void ej_cli_usage(struct ej_cli *c);
 

@@ -742,29 +742,13 @@ term_del(struct run *r, long long class_id, long long subject,
 static void
 finish(struct run *r, const char *what, const char *reason)
 {
-	struct ej_commit_info ci = {0};
-	struct ej_commit_result res = {0};
-	char *summary = ej_journal_summary(what, &r->st), hex[8];
-	int rc;
+	char *summary = ej_journal_summary(what, &r->st);
 
-	ci.summary = summary;
-	ci.reason = reason;
-	ci.argc = r->c->argc;
-	ci.argv = r->c->argv;
-	ci.dry_run = r->c->dry_run;
-	rc = ej_store_commit(r->s, &ci, &res, r->d);
-	if (rc == 0)
-		ej_note(r->d, _("no changes"));
-	else if (rc > 0 && r->c->dry_run) {
-		ej_note(r->d, _("%s (dry run: nothing was written)"), summary);
-		if (r->log) {
-			fflush(r->log);
-			fwrite(r->logbuf, 1, r->loglen, r->d->out);
-		}
-	} else if (rc > 0)
-		ej_note(r->d, "%s (commit %s)", summary,
-		    git_oid_tostr(hex, sizeof hex, &res.commit));
-	ej_commit_result_free(&res);
+	if (ej_cli_commit(r->c, summary, reason) > 0 && r->c->dry_run &&
+	    r->log) {
+		fflush(r->log);
+		fwrite(r->logbuf, 1, r->loglen, r->d->out);
+	}
 	free(summary);
 }
 
@@ -1113,6 +1097,15 @@ current_marks(struct run *r, long long pupil, long long subject,
 	return n;
 }
 
+/* A right-aligned column: at least min, and one more than its heading. */
+static size_t
+col_width(const char *heading, size_t min)
+{
+	size_t w = ej_text_width(heading) + 1;
+
+	return w > min ? w : min;
+}
+
 static void
 suggest(struct ej_cli *c, const struct opts *o)
 {
@@ -1125,7 +1118,7 @@ suggest(struct ej_cli *c, const struct opts *o)
 	long long cls, subj, pupil;
 	char day[EJ_DATE_LEN], a[EJ_DATE_LEN], avg[24], no[16], cnt[16];
 	char set[16], *cname = NULL, *sname = NULL;
-	size_t cap = 0, n;
+	size_t cap = 0, n, wm = 6, wa = 9, ws = 11;
 	int rc, num = 0, bad = 0;
 
 	run_open(&r, c, EJ_SETUP_READ);
@@ -1179,9 +1172,13 @@ suggest(struct ej_cli *c, const struct opts *o)
 		ej_text_pad(stdout, "№", 4, 1);
 		fputs("  ", stdout);
 		ej_text_pad(stdout, _("pupil"), 40, 0);
-		ej_text_pad(stdout, _("marks"), 6, 1);
-		ej_text_pad(stdout, _("average"), 9, 1);
-		ej_text_pad(stdout, _("suggested"), 11, 1);
+		/* Columns as wide as their headings in this language. */
+		wm = col_width(_("marks"), 6);
+		wa = col_width(_("average"), 9);
+		ws = col_width(_("suggested"), 11);
+		ej_text_pad(stdout, _("marks"), wm, 1);
+		ej_text_pad(stdout, _("average"), wa, 1);
+		ej_text_pad(stdout, _("suggested"), ws, 1);
 		printf("  %s\n", _("set"));
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1210,9 +1207,9 @@ suggest(struct ej_cli *c, const struct opts *o)
 		fputs("  ", stdout);
 		ej_text_pad(stdout, (const char *)sqlite3_column_text(st, 1),
 		    40, 0);
-		ej_text_pad(stdout, cnt, 6, 1);
-		ej_text_pad(stdout, avg, 9, 1);
-		ej_text_pad(stdout, sg.mark, 11, 1);
+		ej_text_pad(stdout, cnt, wm, 1);
+		ej_text_pad(stdout, avg, wa, 1);
+		ej_text_pad(stdout, sg.mark, ws, 1);
 		if (set[0])
 			printf("  %s", set);
 		putchar('\n');
@@ -1266,7 +1263,7 @@ ej_terms_main(struct ej_cli *c, int argc, char **argv)
 	struct opts o;
 	const char *cmd;
 	char **keep;
-	int ch, delim;
+	int ch;
 
 	c->usage = usage_text;
 	/* getopt_long() permutes argv, which is c->argv too: the commit
@@ -1282,12 +1279,7 @@ ej_terms_main(struct ej_cli *c, int argc, char **argv)
 			continue;
 		switch (ch) {
 		case 'd':
-			if (ej_csv_delim_parse(&delim, optarg) < 0) {
-				ej_error(&c->d, EJ_EXIT_USAGE, NULL, 0, 0, "%s",
-				    _("-d: a delimiter is ',', ';' or 'tab'"));
-				ej_cli_exit(c);
-			}
-			o.in.delim = o.out.delim = delim;
+			o.in.delim = o.out.delim = ej_cli_delimiter(c, optarg);
 			break;
 		case OPT_BOM:
 			o.out.bom = 1;
@@ -1299,11 +1291,7 @@ ej_terms_main(struct ej_cli *c, int argc, char **argv)
 			o.out.crlf = 1;
 			break;
 		case OPT_ENCODING:
-			if (ej_csv_encoding_parse(&o.in.encoding, optarg) < 0) {
-				ej_error(&c->d, EJ_EXIT_USAGE, NULL, 0, 0, "%s",
-				    _("--encoding: auto, utf-8 or cp1251"));
-				ej_cli_exit(c);
-			}
+			o.in.encoding = ej_cli_encoding(c, optarg);
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "csv") == 0)

@@ -272,15 +272,18 @@ row() {
 	run ej-grade term set -n 5А Алгебра 1 "Баранов Владислав" 5 --reason пересдача
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "ej-grade: 5А Алгебра: +0 period marks, ~1 (dry run: nothing was written)" ]
-	[ "${lines[1]}" = "  ~ 5А Алгебра 1 Баранов Владислав: 4 → 5" ]
+	# the files that would change, then each record, as every dry run
+	[ "${lines[1]}" = "  journal/2020-2021/5А/terms.csv" ]
+	[ "${lines[2]}" = "  ~ 5А Алгебра 1 Баранов Владислав: 4 → 5" ]
 	printf 'class,subject,period,pupil,mark\n5А,Алгебра,2,Богданов Павел,5\n5А,Алгебра,2,Велиев Исмаил,3\n' > "$TRASH/t.csv"
 	run ej-grade term import --dry-run "$TRASH/t.csv"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "ej-grade: 5А Алгебра: +2 period marks (dry run: nothing was written)" ]
-	[ "${lines[1]}" = "  + 5А Алгебра 2 Богданов Павел: 5" ]
-	[ "${lines[2]}" = "  + 5А Алгебра 2 Велиев Исмаил: 3" ]
+	[ "${lines[1]}" = "  journal/2020-2021/5А/terms.csv" ]
+	[ "${lines[2]}" = "  + 5А Алгебра 2 Богданов Павел: 5" ]
+	[ "${lines[3]}" = "  + 5А Алгебра 2 Велиев Исмаил: 3" ]
 	run ej-grade term rm -n --reason x 5А Алгебра 1 "Баранов Владислав"
-	[ "${lines[1]}" = "  - 5А Алгебра 1 Баранов Владислав: 4" ]
+	[ "${lines[2]}" = "  - 5А Алгебра 1 Баранов Владислав: 4" ]
 	[ "$(store_digest "$S")" = "$before" ]
 }
 
