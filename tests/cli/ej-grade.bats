@@ -479,3 +479,20 @@ sheet_5a() {
 	run ej-grade import --wide --class 5А "$TRASH/x.csv"
 	[ "$status" -eq 2 ]
 }
+
+@test "git blame on a marks file names who set each mark" {
+	# the subject's teacher sets one mark, a deputy corrects another
+	EJ_AS=frolov.ad ej-grade set 5А Математика 02.09 "Баранов Владислав" 5
+	EJ_AS=frolov.ad ej-grade set 5А Математика 02.09 "Богданов Павел" 4
+	EJ_AS=mazurenko.li ej-grade set --reason "сверка с бумажным журналом" \
+	    5А Математика 02.09 "Богданов Павел" 3
+	run git -C "$S/history.git" blame --line-porcelain main -- \
+	    journal/2020-2021/5А/Математика/marks.csv
+	[ "$status" -eq 0 ]
+	who=$(printf '%s\n' "$output" | awk '/^author-mail /{ m = $2 } /^\t/{ print m, $0 }')
+	[[ "$who" == *"<frolov.ad@skuvk1> "*"Баранов Владислав,1,5,"* ]]
+	[[ "$who" == *"<mazurenko.li@skuvk1> "*"Богданов Павел,1,3,"*"сверка с бумажным журналом"* ]]
+	run git -C "$S/history.git" log -1 --format='%an|%s%n%b'
+	[[ "${lines[0]}" == "Мазуренко Людмила Ивановна|5А Математика: +0 marks, ~1" ]]
+	[[ "$output" == *"Reason: сверка с бумажным журналом"* ]]
+}
