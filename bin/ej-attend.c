@@ -46,10 +46,8 @@ enum {
 };
 
 struct opts {
-	const char *reason, *class_name, *subject, *from, *to;
-	int num, day, force, wide, replace, subgroup, subgroup_set, period;
-	struct ej_csv_opts in;
-	struct ej_csv_wopts out;
+	struct ej_gb_cliopts g;      /* import and export */
+	int num, day;
 };
 
 /* set and rm: one pupil, one lesson or the day. */
@@ -69,10 +67,10 @@ one(struct ej_cli *c, char **av, const char *code, struct opts *o)
 		ej_cli_exit(c);
 	}
 	go.kind = EJ_GB_ATTEND;
-	go.reason = o->reason;
-	go.force = o->force;
-	rc = ej_gb_attend_one(j, av[0], av[1], av[2], code, o->subject,
-	    o->subgroup, o->num, o->day, &go, &res, &c->d);
+	go.reason = o->g.reason;
+	go.force = o->g.force;
+	rc = ej_gb_attend_one(j, av[0], av[1], av[2], code, o->g.subject,
+	    o->g.subgroup, o->num, o->day, &go, &res, &c->d);
 	if (rc == 1) {
 		ej_error(&c->d, EJ_EXIT_DATAERR, NULL, 0, 0,
 		    _("%s is not marked absent there"), av[2]);
@@ -82,47 +80,10 @@ one(struct ej_cli *c, char **av, const char *code, struct opts *o)
 		ej_store_rollback(c->s);
 		ej_note(&c->d, _("nothing was written"));
 	} else
-		ej_gb_finish(c, res.what, &res.st, o->reason, NULL);
+		ej_gb_finish(c, res.what, &res.st, o->g.reason, NULL);
 	ej_gb_result_free(&res);
 	ej_journal_free(j);
 	ej_cli_exit(c);
-}
-
-static void
-import(struct ej_cli *c, const char *file, struct opts *o)
-{
-	struct ej_gb_opts go = {0};
-
-	/* --class and --subject name the sheet; a long file names its own. */
-	if (o->wide != (o->class_name != NULL) ||
-	    o->wide != (o->subject != NULL) || (o->replace && !o->wide) ||
-	    (o->subgroup_set && !o->wide) || o->day || o->num)
-		ej_cli_usage(c);
-	go.kind = EJ_GB_ATTEND;
-	go.wide = o->wide;
-	go.class_name = o->class_name;
-	go.subject = o->subject;
-	go.subgroup = o->subgroup;
-	go.replace = o->replace;
-	go.reason = o->reason;
-	go.force = o->force;
-	ej_gb_cli_import(c, file, &o->in, &go);
-}
-
-static void
-export(struct ej_cli *c, struct opts *o)
-{
-	struct ej_gb_filter f = {0};
-
-	if (o->wide && (!o->class_name || !o->subject))
-		ej_cli_usage(c);
-	f.class_name = o->class_name;
-	f.subject = o->subject;
-	f.subgroup = o->subgroup_set ? o->subgroup : (o->wide ? 0 : -1);
-	f.period = o->period;
-	f.from = o->from;
-	f.to = o->to;
-	ej_gb_cli_export(c, EJ_GB_ATTEND, o->wide, &f, &o->out);
 }
 
 int
@@ -160,53 +121,53 @@ main(int argc, char **argv)
 			continue;
 		switch (ch) {
 		case 'd':
-			o.in.delim = o.out.delim = ej_cli_delimiter(&c, optarg);
+			o.g.in.delim = o.g.out.delim = ej_cli_delimiter(&c, optarg);
 			break;
 		case 'l':
 			o.num = ej_cli_number(&c, "-l", optarg, 1, 9);
 			break;
 		case OPT_BOM:
-			o.out.bom = 1;
+			o.g.out.bom = 1;
 			break;
 		case OPT_CLASS:
-			o.class_name = optarg;
+			o.g.class_name = optarg;
 			break;
 		case OPT_CRLF:
-			o.out.crlf = 1;
+			o.g.out.crlf = 1;
 			break;
 		case OPT_DAY:
 			o.day = 1;
 			break;
 		case OPT_ENCODING:
-			o.in.encoding = ej_cli_encoding(&c, optarg);
+			o.g.in.encoding = ej_cli_encoding(&c, optarg);
 			break;
 		case OPT_FORCE:
-			o.force = 1;
+			o.g.force = 1;
 			break;
 		case OPT_FROM:
-			o.from = optarg;
+			o.g.from = optarg;
 			break;
 		case OPT_PERIOD:
-			o.period = ej_cli_number(&c, "--period", optarg, 1, 9);
+			o.g.period = ej_cli_number(&c, "--period", optarg, 1, 9);
 			break;
 		case OPT_REASON:
-			o.reason = optarg;
+			o.g.reason = optarg;
 			break;
 		case OPT_REPLACE:
-			o.replace = 1;
+			o.g.replace = 1;
 			break;
 		case OPT_SUBGROUP:
-			o.subgroup = ej_cli_number(&c, "--subgroup", optarg, 0, 9);
-			o.subgroup_set = 1;
+			o.g.subgroup = ej_cli_number(&c, "--subgroup", optarg, 0, 9);
+			o.g.subgroup_set = 1;
 			break;
 		case OPT_SUBJECT:
-			o.subject = optarg;
+			o.g.subject = optarg;
 			break;
 		case OPT_TO:
-			o.to = optarg;
+			o.g.to = optarg;
 			break;
 		case OPT_WIDE:
-			o.wide = 1;
+			o.g.wide = 1;
 			break;
 		default:
 			ej_cli_usage(&c);
@@ -221,9 +182,10 @@ main(int argc, char **argv)
 		one(&c, argv + 1, argv[4], &o);
 	else if (strcmp(cmd, "rm") == 0 && argc == 4)
 		one(&c, argv + 1, NULL, &o);
-	else if (strcmp(cmd, "import") == 0 && argc <= 2)
-		import(&c, argc == 2 ? argv[1] : NULL, &o);
+	else if (strcmp(cmd, "import") == 0 && argc <= 2 && !o.day && !o.num)
+		ej_gb_cli_import_cmd(&c, EJ_GB_ATTEND, argc == 2 ? argv[1] :
+		    NULL, &o.g);
 	else if (strcmp(cmd, "export") == 0 && argc == 1)
-		export(&c, &o);
+		ej_gb_cli_export_cmd(&c, EJ_GB_ATTEND, &o.g);
 	ej_cli_usage(&c);
 }

@@ -49,12 +49,9 @@ enum {
 };
 
 struct opts {
-	const char *work, *reason;
-	int num, force, second;
-	int wide, replace, subgroup, subgroup_set, period;
-	const char *class_name, *subject, *from, *to;
-	struct ej_csv_opts in;
-	struct ej_csv_wopts out;
+	struct ej_gb_cliopts g;      /* import and export */
+	const char *work;
+	int num, second;
 };
 
 /* set and rm: one cell given on the command line. */
@@ -105,10 +102,10 @@ one(struct ej_cli *c, int rm, char **av, struct opts *o)
 		rc = 1;
 	else if (rm)
 		rc = ej_journal_rm_mark(j, lesson, pupil, o->second ? 2 : 1,
-		    o->reason, &st, NULL);
+		    o->g.reason, &st, NULL);
 	else
 		rc = ej_journal_set_mark(j, lesson, pupil, o->second ? 2 : 1,
-		    mark, work, o->reason, o->force, &st, NULL);
+		    mark, work, o->g.reason, o->g.force, &st, NULL);
 	if (rc < 0) {
 		ej_store_rollback(c->s);
 		ej_journal_free(j);
@@ -124,49 +121,12 @@ one(struct ej_cli *c, int rm, char **av, struct opts *o)
 	}
 	what = ej_xasprintf("%s %s", ej_journal_class_name(j, cls),
 	    ej_journal_subject_name(j, subj));
-	ej_gb_finish(c, what, &st, o->reason, NULL);
+	ej_gb_finish(c, what, &st, o->g.reason, NULL);
 	free(what);
 	ej_journal_free(j);
 	ej_cli_exit(c);
 }
 
-
-static void
-import(struct ej_cli *c, const char *file, struct opts *o)
-{
-	struct ej_gb_opts go = {0};
-
-	/* --class and --subject name the sheet; a long file names its own. */
-	if (o->wide != (o->class_name != NULL) ||
-	    o->wide != (o->subject != NULL) || (o->replace && !o->wide) ||
-	    (o->subgroup && !o->wide))
-		ej_cli_usage(c);
-	go.kind = EJ_GB_MARKS;
-	go.wide = o->wide;
-	go.class_name = o->class_name;
-	go.subject = o->subject;
-	go.subgroup = o->subgroup;
-	go.replace = o->replace;
-	go.reason = o->reason;
-	go.force = o->force;
-	ej_gb_cli_import(c, file, &o->in, &go);
-}
-
-static void
-export(struct ej_cli *c, struct opts *o)
-{
-	struct ej_gb_filter f = {0};
-
-	if (o->wide && (!o->class_name || !o->subject))
-		ej_cli_usage(c);
-	f.class_name = o->class_name;
-	f.subject = o->subject;
-	f.subgroup = o->subgroup_set ? o->subgroup : (o->wide ? 0 : -1);
-	f.period = o->period;
-	f.from = o->from;
-	f.to = o->to;
-	ej_gb_cli_export(c, EJ_GB_MARKS, o->wide, &f, &o->out);
-}
 
 int
 main(int argc, char **argv)
@@ -209,7 +169,7 @@ main(int argc, char **argv)
 			continue;
 		switch (ch) {
 		case 'd':
-			o.in.delim = o.out.delim = ej_cli_delimiter(&c, optarg);
+			o.g.in.delim = o.g.out.delim = ej_cli_delimiter(&c, optarg);
 			break;
 		case 'l':
 			o.num = ej_cli_number(&c, "-l", optarg, 1, 9);
@@ -218,47 +178,47 @@ main(int argc, char **argv)
 			o.work = optarg;
 			break;
 		case OPT_BOM:
-			o.out.bom = 1;
+			o.g.out.bom = 1;
 			break;
 		case OPT_CLASS:
-			o.class_name = optarg;
+			o.g.class_name = optarg;
 			break;
 		case OPT_CRLF:
-			o.out.crlf = 1;
+			o.g.out.crlf = 1;
 			break;
 		case OPT_ENCODING:
-			o.in.encoding = ej_cli_encoding(&c, optarg);
+			o.g.in.encoding = ej_cli_encoding(&c, optarg);
 			break;
 		case OPT_FORCE:
-			o.force = 1;
+			o.g.force = 1;
 			break;
 		case OPT_FROM:
-			o.from = optarg;
+			o.g.from = optarg;
 			break;
 		case OPT_PERIOD:
-			o.period = ej_cli_number(&c, "--period", optarg, 1, 9);
+			o.g.period = ej_cli_number(&c, "--period", optarg, 1, 9);
 			break;
 		case OPT_REASON:
-			o.reason = optarg;
+			o.g.reason = optarg;
 			break;
 		case OPT_REPLACE:
-			o.replace = 1;
+			o.g.replace = 1;
 			break;
 		case OPT_SECOND:
 			o.second = 1;
 			break;
 		case OPT_SUBGROUP:
-			o.subgroup = ej_cli_number(&c, "--subgroup", optarg, 0, 9);
-			o.subgroup_set = 1;
+			o.g.subgroup = ej_cli_number(&c, "--subgroup", optarg, 0, 9);
+			o.g.subgroup_set = 1;
 			break;
 		case OPT_SUBJECT:
-			o.subject = optarg;
+			o.g.subject = optarg;
 			break;
 		case OPT_TO:
-			o.to = optarg;
+			o.g.to = optarg;
 			break;
 		case OPT_WIDE:
-			o.wide = 1;
+			o.g.wide = 1;
 			break;
 		default:
 			ej_cli_usage(&c);
@@ -274,8 +234,9 @@ main(int argc, char **argv)
 	else if (strcmp(cmd, "rm") == 0 && argc == 5)
 		one(&c, 1, argv + 1, &o);
 	else if (strcmp(cmd, "import") == 0 && argc <= 2)
-		import(&c, argc == 2 ? argv[1] : NULL, &o);
+		ej_gb_cli_import_cmd(&c, EJ_GB_MARKS, argc == 2 ? argv[1] : NULL,
+		    &o.g);
 	else if (strcmp(cmd, "export") == 0 && argc == 1)
-		export(&c, &o);
+		ej_gb_cli_export_cmd(&c, EJ_GB_MARKS, &o.g);
 	ej_cli_usage(&c);
 }

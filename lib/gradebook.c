@@ -1972,3 +1972,41 @@ ej_gb_cli_export(struct ej_cli *c, int kind, int wide,
 	ej_journal_free(j);
 	ej_cli_exit(c);
 }
+
+_Noreturn void
+ej_gb_cli_import_cmd(struct ej_cli *c, int kind, const char *file,
+    const struct ej_gb_cliopts *o)
+{
+	struct ej_gb_opts go = {0};
+
+	/* --class and --subject name the sheet; a long file names its own. */
+	if (o->wide != (o->class_name != NULL) ||
+	    o->wide != (o->subject != NULL) || (o->replace && !o->wide) ||
+	    (o->subgroup_set && !o->wide))
+		ej_cli_usage(c);
+	go.kind = kind;
+	go.wide = o->wide;
+	go.class_name = o->class_name;
+	go.subject = o->subject;
+	go.subgroup = o->subgroup;
+	go.replace = o->replace;
+	go.reason = o->reason;
+	go.force = o->force;
+	ej_gb_cli_import(c, file, &o->in, &go);
+}
+
+_Noreturn void
+ej_gb_cli_export_cmd(struct ej_cli *c, int kind, const struct ej_gb_cliopts *o)
+{
+	struct ej_gb_filter f = {0};
+
+	if (o->wide && (!o->class_name || !o->subject))
+		ej_cli_usage(c);
+	f.class_name = o->class_name;
+	f.subject = o->subject;
+	f.subgroup = o->subgroup_set ? o->subgroup : (o->wide ? 0 : -1);
+	f.period = o->period;
+	f.from = o->from;
+	f.to = o->to;
+	ej_gb_cli_export(c, kind, o->wide, &f, &o->out);
+}

@@ -95,6 +95,24 @@ int ej_gb_export(struct ej_journal *j, int kind, int wide,
  * "nothing was written" or commit with the summary line — and a whole
  * export. Both leave through ej_cli_exit().
  */
+/* The options ej-grade and ej-attend share for import and export. */
+struct ej_gb_cliopts {
+	const char *reason, *class_name, *subject, *from, *to;
+	int force, wide, replace, subgroup, subgroup_set, period;
+	struct ej_csv_opts in;
+	struct ej_csv_wopts out;
+};
+
+/*
+ * `import [FILE]` and `export` of kind from the command line: the usage
+ * checks both commands make (a sheet is named by --class and --subject, a
+ * long file names its own), then ej_gb_cli_import/ej_gb_cli_export.
+ */
+_Noreturn void ej_gb_cli_import_cmd(struct ej_cli *c, int kind,
+    const char *file, const struct ej_gb_cliopts *o);
+_Noreturn void ej_gb_cli_export_cmd(struct ej_cli *c, int kind,
+    const struct ej_gb_cliopts *o);
+
 _Noreturn void ej_gb_cli_import(struct ej_cli *c, const char *file,
     const struct ej_csv_opts *in, const struct ej_gb_opts *o);
 _Noreturn void ej_gb_cli_export(struct ej_cli *c, int kind, int wide,
