@@ -1464,6 +1464,7 @@ ej_history_load(struct ej_store *s, const git_oid *commit,
 				n++;
 			}
 			sqlite3_reset(st);
+			rc = 0;
 			for (k = 0; k < n; k++) {
 				if (git_tree_entry_bypath(&e, tree,
 				    ps.v[k]) < 0)
@@ -1485,7 +1486,7 @@ ej_history_load(struct ej_store *s, const git_oid *commit,
 			}
 			free(kv);
 			ej_strv_free(ps.v);
-			if (rc < 0 && n)
+			if (rc < 0)
 				goto out;
 			rc = -1;
 		}

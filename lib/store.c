@@ -576,6 +576,71 @@ fail:
 	return -1;
 }
 
+int
+ej_store_open_empty(struct ej_store **out, const char *dir,
+    const char *dbpath, struct ej_diag *d)
+{
+	struct ej_store *s;
+	struct stat st;
+	char *sql;
+
+	*out = NULL;
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return ej_error(d, EJ_EXIT_NOINPUT, dir, 0, 0, "%s",
+		    _("no store here (no such directory)"));
+	s = store_new(dir);
+	if (access(s->gitpath, F_OK) < 0) {
+		ej_store_close(s);
+		return ej_error(d, EJ_EXIT_NOINPUT, dir, 0, 0, "%s",
+		    _("no history here (no history.git)"));
+	}
+	free(s->dbpath);
+	s->dbpath = ej_xstrdup(dbpath);
+	if (access(dbpath, F_OK) == 0) {
+		ej_store_close(s);
+		return ej_error(d, EJ_EXIT_CANTCREAT, dbpath, 0, 0, "%s",
+		    _("exists already"));
+	}
+	store_umask(dir);
+	if (db_open(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX, d) < 0) {
+		ej_store_discard(s);
+		return -1;
+	}
+	sql = ej_xasprintf("PRAGMA journal_mode = WAL; BEGIN; %s; "
+	    "PRAGMA user_version = %d; COMMIT", ej_schema_sql,
+	    EJ_SCHEMA_VERSION);
+	if (ej_store_exec(s, sql, d) < 0) {
+		free(sql);
+		ej_store_discard(s);
+		return -1;
+	}
+	free(sql);
+	s->mode = EJ_STORE_WRITE;
+	*out = s;
+	return 0;
+}
+
+void
+ej_store_discard(struct ej_store *s)
+{
+	char *p;
+
+	if (!s)
+		return;
+	store_shut(s);
+	unlink(s->dbpath);
+	p = ej_xasprintf("%s-wal", s->dbpath); unlink(p); free(p);
+	p = ej_xasprintf("%s-shm", s->dbpath); unlink(p); free(p);
+	ej_store_close(s);
+}
+
+const char *
+ej_store_dbpath(const struct ej_store *s)
+{
+	return s->dbpath;
+}
+
 /* ----------------------------------------------------------- transactions */
 
 int

@@ -72,6 +72,15 @@ void ej_store_destroy(struct ej_store *s);
 
 int ej_store_open(struct ej_store **out, const char *dir, int mode,
     struct ej_diag *d);
+/*
+ * A new, empty database at dbpath (which must not exist) with the schema,
+ * bound to the history of the store at dir: what ej-rebuild loads the
+ * history into. ej_store_discard() removes the file again.
+ */
+int ej_store_open_empty(struct ej_store **out, const char *dir,
+    const char *dbpath, struct ej_diag *d);
+void ej_store_discard(struct ej_store *s);
+const char *ej_store_dbpath(const struct ej_store *s);
 void ej_store_close(struct ej_store *s);
 
 sqlite3 *ej_store_db(struct ej_store *s);
