@@ -277,20 +277,12 @@ long long
 ej_journal_subject(struct ej_journal *j, const char *name,
     const struct ej_where *w)
 {
-	sqlite3_stmt *st;
-	long long id = 0;
+	long long id;
 
 	if ((id = cache_get(j->subjects, j->nsubjects, name)) != 0)
 		return id;
-	if ((st = ej_store_prepare(j->s, "SELECT id FROM subjects WHERE "
-	    "ej_fold(name) = ej_fold(?1) OR ej_fold(short) = ej_fold(?1) "
-	    "ORDER BY ej_fold(name) = ej_fold(?1) DESC, id LIMIT 1",
-	    j->d)) == NULL)
+	if ((id = ej_roster_find_subject(j->s, name, j->d)) < 0)
 		return 0;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
 	if (id == 0) {
 		jerr(j, EJ_EXIT_DATAERR, w, _("unknown subject \"%s\""), name);
 		return 0;

@@ -231,7 +231,7 @@ ej_roster_find_class(struct ej_store *s, const char *name)
 static int
 names_ready(struct ej_store *s, struct ej_diag *d)
 {
-	sqlite3_stmt *st, *ins;
+	sqlite3_stmt *st;
 	int rc;
 
 	if ((st = ej_store_prepare(s, "SELECT 1 FROM temp.sqlite_master "
@@ -241,70 +241,29 @@ names_ready(struct ej_store *s, struct ej_diag *d)
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return 0;
-	if (ej_store_exec(s, "CREATE TEMP TABLE ej_pupil_names (key TEXT "
+	return ej_store_exec(s, "CREATE TEMP TABLE ej_pupil_names (key TEXT "
 	    "NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (key, id)) "
-	    "WITHOUT ROWID", d) < 0)
-		return -1;
-	if ((st = ej_store_prepare(s, "SELECT id, surname, name, patronymic "
-	    "FROM pupils", d)) == NULL)
-		return -1;
-	if ((ins = ej_store_prepare(s, "INSERT OR IGNORE INTO "
-	    "temp.ej_pupil_names VALUES(?, ?)", d)) == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *sn = (const char *)sqlite3_column_text(st, 1);
-		const char *nm = (const char *)sqlite3_column_text(st, 2);
-		const char *pt = (const char *)sqlite3_column_text(st, 3);
-		char *k2 = ej_xasprintf("%s %s", sn, nm);
-		char *k3 = ej_xasprintf("%s %s %s", sn, nm, pt);
-		char *f2 = ej_text_fold(k2), *f3 = ej_text_fold(k3);
-
-		if (f2) {
-			sqlite3_bind_text(ins, 1, f2, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(ins, 2, sqlite3_column_int64(st, 0));
-			sqlite3_step(ins);
-			sqlite3_reset(ins);
-		}
-		if (f3 && *pt) {
-			sqlite3_bind_text(ins, 1, f3, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(ins, 2, sqlite3_column_int64(st, 0));
-			sqlite3_step(ins);
-			sqlite3_reset(ins);
-		}
-		free(k2); free(k3); free(f2); free(f3);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : ej_store_sqlerr(s, d, "pupils");
+	    "WITHOUT ROWID; INSERT OR IGNORE INTO temp.ej_pupil_names "
+	    "SELECT ej_fold(surname || ' ' || name), id FROM pupils UNION ALL "
+	    "SELECT ej_fold(surname || ' ' || name || ' ' || patronymic), id "
+	    "FROM pupils WHERE patronymic <> ''", d);
 }
 
 /* A pupil added during an import becomes findable at once. */
 static void
-names_add(struct ej_store *s, long long id, const char *sn, const char *nm,
-    const char *pt)
+names_add(struct ej_store *s, long long id, struct ej_diag *d)
 {
-	struct ej_diag d;
-	sqlite3_stmt *ins;
-	char *k2 = ej_xasprintf("%s %s", sn, nm);
-	char *k3 = ej_xasprintf("%s %s %s", sn, nm, pt);
-	char *f2 = ej_text_fold(k2), *f3 = ej_text_fold(k3);
+	sqlite3_stmt *st;
 
-	ej_diag_init(&d, "ej", stderr);
-	if ((ins = ej_store_prepare(s, "INSERT OR IGNORE INTO "
-	    "temp.ej_pupil_names VALUES(?, ?)", &d)) != NULL) {
-		if (f2) {
-			sqlite3_bind_text(ins, 1, f2, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(ins, 2, id);
-			sqlite3_step(ins);
-			sqlite3_reset(ins);
-		}
-		if (f3 && pt && *pt) {
-			sqlite3_bind_text(ins, 1, f3, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(ins, 2, id);
-			sqlite3_step(ins);
-			sqlite3_reset(ins);
-		}
-	}
-	free(k2); free(k3); free(f2); free(f3);
+	if ((st = ej_store_prepare(s, "INSERT OR IGNORE INTO "
+	    "temp.ej_pupil_names SELECT ej_fold(surname || ' ' || name), id "
+	    "FROM pupils WHERE id = ?1 UNION ALL SELECT ej_fold(surname || ' ' "
+	    "|| name || ' ' || patronymic), id FROM pupils WHERE id = ?1 AND "
+	    "patronymic <> ''", d)) == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_step(st);
+	sqlite3_reset(st);
 }
 
 #define CLASS_ON \
@@ -829,7 +788,7 @@ import_pupil(struct imp *im, const struct ej_csv_record *rec)
 		if (stepdone(im->s, st, im->d, rec->file, rec->line) < 0)
 			return -1;
 		id = sqlite3_last_insert_rowid(ej_store_db(im->s));
-		names_add(im->s, id, sn, nm, pt);
+		names_add(im->s, id, im->d);
 		start = joined > im->yc.start ? joined : im->yc.start;
 		ej_date_format(start, jd);
 		if (set_member(im, id, jd, class_id, "", rec) < 0)
@@ -1029,8 +988,9 @@ find_staff(struct imp *im, const struct ej_csv_record *rec, const char *ref)
 	return id;
 }
 
-static long long
-find_subject(struct ej_store *s, const char *name, struct ej_diag *d)
+long long
+ej_roster_find_subject(struct ej_store *s, const char *name,
+    struct ej_diag *d)
 {
 	sqlite3_stmt *st;
 	long long id = 0;
@@ -1082,7 +1042,7 @@ import_load(struct imp *im, const struct ej_csv_record *rec)
 		fails++;
 	if ((cid = ej_roster_find_class(im->s, c)) == 0)
 		fails += bad(im, rec, _("unknown class \"%s\""), c) < 0;
-	if ((sid = find_subject(im->s, j, im->d)) == 0)
+	if ((sid = ej_roster_find_subject(im->s, j, im->d)) == 0)
 		fails += bad(im, rec, _("unknown subject \"%s\""), j) < 0;
 	else if (sid < 0)
 		return -1;

@@ -72,6 +72,11 @@ long long ej_roster_find_pupil_in(struct ej_store *s, const char *ref,
 /* The class (of the current year) by name, 5а = 5А; 0 when none. */
 long long ej_roster_find_class(struct ej_store *s, const char *name);
 
+/* A subject by name or short name, case and ё folded; 0 when none,
+ * -1 on error. */
+long long ej_roster_find_subject(struct ej_store *s, const char *name,
+    struct ej_diag *d);
+
 /* date (0: today) brought into the current academic year: its first or
  * last day when outside it. -1 on error. */
 int ej_roster_day(struct ej_store *s, int date, struct ej_diag *d);
