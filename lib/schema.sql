@@ -249,3 +249,51 @@ CREATE TABLE term_marks (
 	PRIMARY KEY (pupil_id, subject_id, year_id, period)
 ) WITHOUT ROWID;
 CREATE INDEX term_marks_class ON term_marks(class_id, subject_id);
+
+-- parents' applications and consents, pupils' and parents' accounts ------
+
+-- The current state of one document: a parent's (or, for a pupil of 14+,
+-- the pupil's own: parent_id NULL) application for e-diary access or
+-- consent to processing the pupil's personal data. A refusal or a
+-- revocation replaces the state; the history keeps every earlier one.
+CREATE TABLE consents (
+	id        INTEGER PRIMARY KEY,
+	pupil_id  INTEGER NOT NULL REFERENCES pupils(id),
+	parent_id INTEGER REFERENCES parents(id),
+	kind      TEXT NOT NULL CHECK (kind IN ('ediary', 'personal-data')),
+	status    TEXT NOT NULL CHECK (status IN ('given', 'refused', 'revoked')),
+	date      TEXT NOT NULL,              -- the document's (or revocation's) date
+	form_no   TEXT NOT NULL DEFAULT '',   -- the paper form's number
+	reason    TEXT NOT NULL DEFAULT '',
+	by_id     INTEGER NOT NULL REFERENCES staff(id),
+	at        TEXT NOT NULL
+);
+CREATE UNIQUE INDEX consents_key ON consents(pupil_id, ifnull(parent_id, 0), kind);
+CREATE INDEX consents_parent ON consents(parent_id);
+
+-- Accounts for the e-diary: one per pupil or parent (a parent's account
+-- sees all their children through guardians). The login stays with the
+-- person across revocations and re-issues.
+CREATE TABLE accounts (
+	id          INTEGER PRIMARY KEY,
+	login       TEXT NOT NULL UNIQUE,      -- 'petrov.petr', 'ivanova.anna2'
+	role        TEXT NOT NULL CHECK (role IN ('pupil', 'parent')),
+	pupil_id    INTEGER UNIQUE REFERENCES pupils(id),   -- role 'pupil'
+	parent_id   INTEGER UNIQUE REFERENCES parents(id),  -- role 'parent'
+	status      TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+	must_change INTEGER NOT NULL DEFAULT 1,
+	issued      TEXT NOT NULL,             -- issued or last reset (UTC)
+	revoked     TEXT,                      -- when revoked (UTC)
+	reason      TEXT NOT NULL DEFAULT '',  -- of the last reset or revocation
+	by_id       INTEGER NOT NULL REFERENCES staff(id),
+	CHECK ((role = 'pupil' AND pupil_id IS NOT NULL AND parent_id IS NULL) OR
+	       (role = 'parent' AND parent_id IS NOT NULL AND pupil_id IS NULL))
+);
+
+-- The secrets: argon2id hashes as PHC strings (crypto_pwhash_str). Never
+-- in the snapshot, so never in the history: a DB rebuilt from the history
+-- has the accounts without them, and their passwords must be re-issued.
+CREATE TABLE account_secrets (
+	account_id INTEGER PRIMARY KEY REFERENCES accounts(id),
+	hash       TEXT NOT NULL
+);
