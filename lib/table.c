@@ -563,7 +563,8 @@ text_table(FILE *f, const struct ej_table *t, size_t width)
 {
 	size_t *w = ej_xcalloc(t->ncols ? t->ncols : 1, sizeof *w);
 	size_t *blk = ej_xcalloc(t->ncols ? t->ncols : 1, sizeof *blk);
-	size_t r, c, total = 0, keep = t->keep < t->ncols ? t->keep : t->ncols;
+	size_t *nat = ej_xcalloc(t->ncols ? t->ncols : 1, sizeof *nat);
+	size_t natural, r, c, total = 0, keep = t->keep < t->ncols ? t->keep : t->ncols;
 
 	if (t->title != NULL)
 		fprintf(f, "%s\n", t->title);
@@ -581,7 +582,11 @@ text_table(FILE *f, const struct ej_table *t, size_t width)
 		}
 		total += w[c] + (c > 0 ? 2 : 0);
 	}
-	/* Narrow the widest wrappable column, one column at a time. */
+	/* Narrow the widest wrappable column, one column at a time; when
+	 * that cannot make the table fit, it is split into blocks of
+	 * columns at their natural widths instead. */
+	memcpy(nat, w, t->ncols * sizeof *w);
+	natural = total;
 	while (width > 0 && total > width) {
 		size_t best = t->ncols;
 
@@ -593,6 +598,10 @@ text_table(FILE *f, const struct ej_table *t, size_t width)
 			break;
 		w[best]--;
 		total--;
+	}
+	if (width > 0 && total > width) {
+		memcpy(w, nat, t->ncols * sizeof *w);
+		total = natural;
 	}
 	if (width == 0 || total <= width) {
 		for (c = 0; c < t->ncols; c++)
@@ -620,6 +629,7 @@ text_table(FILE *f, const struct ej_table *t, size_t width)
 				fputc('\n', f);
 		}
 	}
+	free(nat);
 	free(blk);
 	free(w);
 }
