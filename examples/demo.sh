@@ -100,4 +100,7 @@ ej-attend export --class 5А | head -6
 step "suggested first-quarter marks for 5А's mathematics"
 ej-grade term suggest --class 5А --subject Математика --period 1
 
+step "ej-report: the term summary of 5А"
+ej-report summary --class 5А --period 1
+
 printf '\nThe demo store is %s; try: ej help\n' "$EJ_STORE"

@@ -49,7 +49,8 @@ rp_diary(struct rp *r, long long pupil)
 	ej_doc_add(r->doc, t);
 	if ((st = rp_prep(r, "SELECT mb.pupil_id, p.surname || ' ' || p.name "
 	    "|| ', ' || c.name, l.date, s.name, l.topic, l.homework, "
-	    "(SELECT group_concat(x.mark || ' (' || w.name || ')', ', ') FROM "
+	    "(SELECT group_concat(CASE x.mark WHEN 'долг' THEN '.' ELSE x.mark "
+	    "END || ' (' || w.name || ')', ', ') FROM "
 	    "(SELECT * FROM marks WHERE lesson_id = l.id AND pupil_id = "
 	    "mb.pupil_id ORDER BY seq) x JOIN work_types w ON w.id = "
 	    "x.work_id), (SELECT a.code FROM attendance a WHERE a.lesson_id = "
@@ -66,8 +67,6 @@ rp_diary(struct rp *r, long long pupil)
 		return -1;
 	sqlite3_bind_int64(st, 1, pupil);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *mk = rp_text(st, 6);
-
 		if (sqlite3_column_int64(st, 0) != cur) {
 			cur = sqlite3_column_int64(st, 0);
 			ej_table_section(t, rp_text(st, 1));
@@ -77,14 +76,7 @@ rp_diary(struct rp *r, long long pupil)
 		ej_table_cell(t, rp_text(st, 3));
 		ej_table_cell(t, rp_text(st, 4));
 		ej_table_cell(t, rp_text(st, 5));
-		if (strncmp(mk, "долг", strlen("долг")) == 0) {
-			char *dot = ej_xasprintf(".%s", mk + strlen("долг"));
-
-			ej_table_cell(t, dot);
-			free(dot);
-		} else {
-			ej_table_cell(t, mk);
-		}
+		ej_table_cell(t, rp_text(st, 6));
 		ej_table_cell(t, rp_text(st, 7));
 	}
 	if (rp_done(r, st, step) < 0)

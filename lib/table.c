@@ -13,8 +13,10 @@
 #include "text.h"
 
 #define NO_SECTION ((size_t)-1)
-/* Text columns are not wrapped narrower than this. */
-#define MIN_WRAP 12
+/* Text columns are not wrapped narrower than this, nor narrower than
+ * their longest word up to MAX_WORD. */
+#define MIN_WRAP 8
+#define MAX_WORD 24
 
 struct col {
 	char *key;
@@ -478,6 +480,32 @@ text_width_multi(const char *s)
 	return x > w ? x : w;
 }
 
+/* Display width of the longest word of s (words end at spaces). */
+static size_t
+longest_word(const char *s)
+{
+	size_t best = 0;
+
+	while (*s) {
+		size_t n = strcspn(s, " \n"), w;
+		char *word;
+
+		if (n > 0) {
+			word = ej_xmalloc(n + 1);
+			memcpy(word, s, n);
+			word[n] = '\0';
+			w = ej_text_width(word);
+			free(word);
+			if (w > best)
+				best = w;
+		}
+		s += n;
+		if (*s)
+			s++;
+	}
+	return best;
+}
+
 static int
 wrappable(const struct ej_table *t, size_t c)
 {
@@ -564,6 +592,7 @@ text_table(FILE *f, const struct ej_table *t, size_t width)
 	size_t *w = ej_xcalloc(t->ncols ? t->ncols : 1, sizeof *w);
 	size_t *blk = ej_xcalloc(t->ncols ? t->ncols : 1, sizeof *blk);
 	size_t *nat = ej_xcalloc(t->ncols ? t->ncols : 1, sizeof *nat);
+	size_t *minw = ej_xcalloc(t->ncols ? t->ncols : 1, sizeof *minw);
 	size_t natural, r, c, total = 0, keep = t->keep < t->ncols ? t->keep : t->ncols;
 
 	if (t->title != NULL)
@@ -574,12 +603,22 @@ text_table(FILE *f, const struct ej_table *t, size_t width)
 		fputc('\n', f);
 	for (c = 0; c < t->ncols; c++) {
 		w[c] = text_width_multi(t->cols[c].heading);
+		minw[c] = wrappable(t, c) ? longest_word(t->cols[c].heading) : 0;
 		for (r = 0; r < t->nrows; r++) {
-			size_t x = text_width_multi(ej_table_get(t, r, c));
+			const char *cell = ej_table_get(t, r, c);
+			size_t x = text_width_multi(cell);
 
 			if (x > w[c])
 				w[c] = x;
+			if (minw[c] < MAX_WORD && wrappable(t, c) &&
+			    (x = longest_word(cell)) > minw[c])
+				minw[c] = x;
 		}
+		/* Words are broken only when longer than MAX_WORD. */
+		if (minw[c] > MAX_WORD)
+			minw[c] = MAX_WORD;
+		if (minw[c] < MIN_WRAP)
+			minw[c] = MIN_WRAP;
 		total += w[c] + (c > 0 ? 2 : 0);
 	}
 	/* Narrow the widest wrappable column, one column at a time; when
@@ -591,7 +630,7 @@ text_table(FILE *f, const struct ej_table *t, size_t width)
 		size_t best = t->ncols;
 
 		for (c = 0; c < t->ncols; c++)
-			if (wrappable(t, c) && w[c] > MIN_WRAP &&
+			if (wrappable(t, c) && w[c] > minw[c] &&
 			    (best == t->ncols || w[c] > w[best]))
 				best = c;
 		if (best == t->ncols)
@@ -629,6 +668,7 @@ text_table(FILE *f, const struct ej_table *t, size_t width)
 				fputc('\n', f);
 		}
 	}
+	free(minw);
 	free(nat);
 	free(blk);
 	free(w);
