@@ -542,7 +542,7 @@ need(struct rp *r, int cond, const char *what)
 {
 	if (cond)
 		return 0;
-	return ej_error(r->d, EJ_EXIT_USAGE, NULL, 0, 0, _("%s %s"),
+	return ej_error(r->d, EJ_EXIT_USAGE, NULL, 0, 0, "%s %s",
 	    ej_report_kind_name(r->o->kind), what);
 }
 
