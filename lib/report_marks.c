@@ -213,7 +213,7 @@ rp_summary(struct rp *r)
 	grid = ej_xcalloc(np * ns + 1, sizeof *grid);
 	if ((st = rp_prep(r, "SELECT tm.pupil_id, tm.subject_id, tm.mark FROM "
 	    "temp.rp_members mb JOIN temp.rp_classes c ON c.class_id = "
-	    "mb.class_id JOIN term_marks tm ON tm.pupil_id = mb.pupil_id AND "
+	    "mb.class_id CROSS JOIN term_marks tm ON tm.pupil_id = mb.pupil_id AND "
 	    "tm.year_id = ?1 AND tm.period = c.tcode JOIN temp.rp_scope sc ON "
 	    "sc.class_id = mb.class_id AND sc.subject_id = tm.subject_id "
 	    "WHERE mb.atend")) == NULL)
@@ -343,7 +343,7 @@ rp_quality(struct rp *r)
 	    "'н/а'), total(CASE WHEN tm.mark IN ('5', '4', '3', '2') THEN "
 	    "CAST(tm.mark AS INTEGER) END) FROM temp.rp_members mb "
 	    "JOIN temp.rp_classes c ON c.class_id = mb.class_id "
-	    "JOIN term_marks tm ON tm.pupil_id = mb.pupil_id AND tm.year_id = "
+	    "CROSS JOIN term_marks tm ON tm.pupil_id = mb.pupil_id AND tm.year_id = "
 	    "?1 AND tm.period = c.tcode JOIN temp.rp_scope sc ON sc.class_id "
 	    "= mb.class_id AND sc.subject_id = tm.subject_id JOIN subjects s "
 	    "ON s.id = tm.subject_id %s WHERE mb.atend GROUP BY 1 ORDER BY %s",

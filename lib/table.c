@@ -417,6 +417,11 @@ wrap(const char *s, size_t w, struct lines *out)
 
 	if (w == 0)
 		w = 1;
+	/* Most cells fit as they are. */
+	if (strchr(s, '\n') == NULL && ej_text_width(s) <= w) {
+		lines_add(out, s, (size_t)(end - s));
+		return;
+	}
 	while (p < end) {
 		const char *q = p;
 		uint32_t cp;
@@ -465,6 +470,8 @@ text_width_multi(const char *s)
 	const char *nl;
 	size_t w = 0, x;
 
+	if (strchr(s, '\n') == NULL)
+		return ej_text_width(s);
 	while ((nl = strchr(s, '\n')) != NULL) {
 		char *part = ej_xmalloc((size_t)(nl - s) + 1);
 
@@ -488,14 +495,14 @@ longest_word(const char *s)
 
 	while (*s) {
 		size_t n = strcspn(s, " \n"), w;
-		char *word;
+		char word[4 * MAX_WORD + 8];
 
-		if (n > 0) {
-			word = ej_xmalloc(n + 1);
+		if (n >= sizeof word) {		/* longer than any limit */
+			best = n;
+		} else if (n > best) {		/* bytes ≥ columns */
 			memcpy(word, s, n);
 			word[n] = '\0';
 			w = ej_text_width(word);
-			free(word);
 			if (w > best)
 				best = w;
 		}
