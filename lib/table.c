@@ -519,25 +519,77 @@ wrappable(const struct ej_table *t, size_t c)
 	return !(t->cols[c].flags & (EJ_COL_NUM | EJ_COL_NOWRAP));
 }
 
-/* Print one row of the columns in blk[0..nb), each cell wrapped. */
+static void
+spaces(FILE *f, size_t n)
+{
+	static const char sp[] = "                                ";
+
+	while (n > 0) {
+		size_t k = n < sizeof sp - 1 ? n : sizeof sp - 1;
+
+		fwrite(sp, 1, k, f);
+		n -= k;
+	}
+}
+
+/* A cell's width when it is one line, SIZE_MAX when it has several. */
+static size_t
+cell_width(const char *s)
+{
+	return strchr(s, '\n') != NULL ? SIZE_MAX : ej_text_width(s);
+}
+
+/*
+ * Print one row of the columns in blk[0..nb), each cell wrapped; cw holds
+ * the cells' widths (cell_width), or is NULL to measure them.
+ */
 static void
 text_row(FILE *f, const struct ej_table *t, const size_t *blk, size_t nb,
-    const size_t *w, const char *const *cells)
+    const size_t *w, const char *const *cells, const size_t *cw)
 {
-	struct lines *ls = ej_xcalloc(nb ? nb : 1, sizeof *ls);
-	size_t i, k, height = 1;
+	struct lines *ls;
+	size_t i, k, height = 1, pending = 0;
 
+	/* The common row: every cell on one line, each measured once. */
+	for (i = 0; i < nb; i++) {
+		const char *c = cells[blk[i]] ? cells[blk[i]] : "";
+
+		if ((cw ? cw[blk[i]] : cell_width(c)) > w[blk[i]])
+			break;
+	}
+	if (i == nb) {
+		for (i = 0; i < nb; i++) {
+			const char *c = cells[blk[i]] ? cells[blk[i]] : "";
+			size_t col = blk[i];
+			size_t x = !*c ? 0 : cw ? cw[col] : ej_text_width(c);
+			int right = (t->cols[col].flags & EJ_COL_NUM) != 0;
+
+			if (i > 0)
+				pending += 2;
+			if (*c == '\0') {
+				pending += w[col];
+				continue;
+			}
+			if (right)
+				pending += w[col] - x;
+			spaces(f, pending);
+			fputs(c, f);
+			pending = right ? 0 : w[col] - x;
+		}
+		fputc('\n', f);
+		return;
+	}
+	ls = ej_xcalloc(nb ? nb : 1, sizeof *ls);
 	for (i = 0; i < nb; i++) {
 		wrap(cells[blk[i]] ? cells[blk[i]] : "", w[blk[i]], &ls[i]);
 		if (ls[i].n > height)
 			height = ls[i].n;
 	}
 	for (k = 0; k < height; k++) {
-		size_t pending = 0;	/* spaces owed before the next text */
-
+		pending = 0;		/* spaces owed before the next text */
 		for (i = 0; i < nb; i++) {
 			const char *s = k < ls[i].n ? ls[i].v[k] : "";
-			size_t cw = ej_text_width(s), c = blk[i];
+			size_t x = ej_text_width(s), c = blk[i];
 			int right = (t->cols[c].flags & EJ_COL_NUM) != 0;
 
 			if (i > 0)
@@ -546,10 +598,11 @@ text_row(FILE *f, const struct ej_table *t, const size_t *blk, size_t nb,
 				pending += w[c];
 				continue;
 			}
-			if (right && cw < w[c])
-				pending += w[c] - cw;
-			fprintf(f, "%*s%s", (int)pending, "", s);
-			pending = right || cw >= w[c] ? 0 : w[c] - cw;
+			if (right && x < w[c])
+				pending += w[c] - x;
+			spaces(f, pending);
+			fputs(s, f);
+			pending = right || x >= w[c] ? 0 : w[c] - x;
 		}
 		fputc('\n', f);
 	}
@@ -560,7 +613,7 @@ text_row(FILE *f, const struct ej_table *t, const size_t *blk, size_t nb,
 
 static void
 text_block(FILE *f, const struct ej_table *t, const size_t *blk, size_t nb,
-    const size_t *w)
+    const size_t *w, const size_t *cwid)
 {
 	const char **cells = ej_xcalloc(t->ncols ? t->ncols : 1,
 	    sizeof *cells);
@@ -568,7 +621,7 @@ text_block(FILE *f, const struct ej_table *t, const size_t *blk, size_t nb,
 
 	for (c = 0; c < t->ncols; c++)
 		cells[c] = t->cols[c].heading;
-	text_row(f, t, blk, nb, w, cells);
+	text_row(f, t, blk, nb, w, cells, NULL);
 	for (i = 0; i < nb; i++) {
 		size_t k;
 
@@ -588,7 +641,8 @@ text_block(FILE *f, const struct ej_table *t, const size_t *blk, size_t nb,
 		}
 		for (c = 0; c < t->ncols; c++)
 			cells[c] = c < row->ncells ? row->cells[c] : NULL;
-		text_row(f, t, blk, nb, w, (const char *const *)cells);
+		text_row(f, t, blk, nb, w, (const char *const *)cells,
+		    cwid + r * t->ncols);
 	}
 	free(cells);
 }
@@ -600,6 +654,7 @@ text_table(FILE *f, const struct ej_table *t, size_t width)
 	size_t *blk = ej_xcalloc(t->ncols ? t->ncols : 1, sizeof *blk);
 	size_t *nat = ej_xcalloc(t->ncols ? t->ncols : 1, sizeof *nat);
 	size_t *minw = ej_xcalloc(t->ncols ? t->ncols : 1, sizeof *minw);
+	size_t *cwid = ej_xcalloc(t->nrows * t->ncols + 1, sizeof *cwid);
 	size_t natural, r, c, total = 0, keep = t->keep < t->ncols ? t->keep : t->ncols;
 
 	if (t->title != NULL)
@@ -613,7 +668,11 @@ text_table(FILE *f, const struct ej_table *t, size_t width)
 		minw[c] = wrappable(t, c) ? longest_word(t->cols[c].heading) : 0;
 		for (r = 0; r < t->nrows; r++) {
 			const char *cell = ej_table_get(t, r, c);
-			size_t x = text_width_multi(cell);
+			size_t x;
+
+			x = cwid[r * t->ncols + c] = cell_width(cell);
+			if (x == SIZE_MAX)
+				x = text_width_multi(cell);
 
 			if (x > w[c])
 				w[c] = x;
@@ -652,7 +711,7 @@ text_table(FILE *f, const struct ej_table *t, size_t width)
 	if (width == 0 || total <= width) {
 		for (c = 0; c < t->ncols; c++)
 			blk[c] = c;
-		text_block(f, t, blk, t->ncols, w);
+		text_block(f, t, blk, t->ncols, w, cwid);
 	} else {
 		/* Blocks of columns that fit, each led by the key columns. */
 		size_t lead = 0, next = keep, nb;
@@ -670,11 +729,12 @@ text_table(FILE *f, const struct ej_table *t, size_t width)
 				used += (nb > 0 ? 2 : 0) + w[next];
 				blk[nb++] = next++;
 			}
-			text_block(f, t, blk, nb, w);
+			text_block(f, t, blk, nb, w, cwid);
 			if (next < t->ncols)
 				fputc('\n', f);
 		}
 	}
+	free(cwid);
 	free(minw);
 	free(nat);
 	free(blk);
