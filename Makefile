@@ -16,7 +16,7 @@ LDFLAGS ?=
 # O: the build directory (check-asan builds into .asan/)
 O ?= .
 
-PKGS := sqlite3 yaml-0.1 libgit2 libsodium
+PKGS := sqlite3 yaml-0.1 libgit2 libsodium jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -42,7 +42,7 @@ MO := $(PO:po/%.po=$(O)/locale/%/LC_MESSAGES/ej.mo)
 
 DEPS_DEB := gcc make pkg-config git sqlite3 libsqlite3-dev libyaml-dev \
 	libcsv-dev libgit2-dev libsodium-dev libcmocka-dev bats gettext mandoc \
-	locales valgrind
+	locales valgrind libjansson-dev chromium
 
 
 .SECONDARY:

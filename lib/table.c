@@ -1,0 +1,977 @@
+/* table — result tables as text, CSV, TSV, JSON and HTML (see table.h). */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "csvio.h"
+#include "i18n.h"
+#include "table.h"
+#include "text.h"
+
+#define NO_SECTION ((size_t)-1)
+/* Text columns are not wrapped narrower than this. */
+#define MIN_WRAP 12
+
+struct col {
+	char *key;
+	char *heading;
+	unsigned flags;
+};
+
+struct row {
+	char **cells;		/* ncols of them, NULL = empty */
+	size_t ncells;
+	size_t section;
+};
+
+struct ej_table {
+	char *title;
+	char *key;
+	char *seckey;
+	struct col *cols;
+	size_t ncols, capcols;
+	struct row *rows;
+	size_t nrows, caprows;
+	char **sections;
+	size_t nsec, capsec;
+	size_t cursec;
+	char **notes;
+	size_t nnotes;
+	size_t keep;
+	size_t next;		/* next cell of the current row */
+	char *chart_caption;	/* NULL: no chart */
+	size_t chart_label, chart_value;
+};
+
+struct ej_doc {
+	char *title;
+	struct ej_table **tables;
+	size_t n;
+	int landscape;
+	size_t width;
+};
+
+static const char *const fmt_names[EJ_FMT_NFORMATS] = {
+	"text", "csv", "tsv", "json", "html"
+};
+
+int
+ej_format_parse(const char *name, unsigned allowed_mask, enum ej_format *out,
+    struct ej_diag *d)
+{
+	char list[64] = "";
+	size_t i;
+
+	for (i = 0; i < EJ_FMT_NFORMATS; i++) {
+		if (!(allowed_mask & EJ_FMT_BIT(i)))
+			continue;
+		if (name != NULL && strcasecmp(name, fmt_names[i]) == 0) {
+			*out = (enum ej_format)i;
+			return 0;
+		}
+		if (list[0] != '\0')
+			strcat(list, ", ");
+		strcat(list, fmt_names[i]);
+	}
+	return ej_error(d, EJ_EXIT_USAGE, NULL, 0, 0,
+	    _("unknown format '%s' (one of: %s)"), name ? name : "", list);
+}
+
+const char *
+ej_format_name(enum ej_format f)
+{
+	return (unsigned)f < EJ_FMT_NFORMATS ? fmt_names[f] : "?";
+}
+
+void
+ej_table_fmt_num(char *buf, size_t n, double v, int dec)
+{
+	long long scale = 1, q;
+	int i, neg = v < 0;
+
+	for (i = 0; i < dec; i++)
+		scale *= 10;
+	q = (long long)((neg ? -v : v) * (double)scale + 0.5 + 1e-9);
+	if (dec == 0)
+		snprintf(buf, n, "%s%lld", neg && q ? "-" : "", q);
+	else
+		snprintf(buf, n, "%s%lld.%0*lld", neg && q ? "-" : "",
+		    q / scale, dec, q % scale);
+}
+
+/* --- building ------------------------------------------------------- */
+
+struct ej_table *
+ej_table_new(const char *title)
+{
+	struct ej_table *t = ej_xcalloc(1, sizeof *t);
+
+	t->title = title ? ej_xstrdup(title) : NULL;
+	t->key = ej_xstrdup("table");
+	t->seckey = ej_xstrdup("section");
+	t->cursec = NO_SECTION;
+	t->keep = 1;
+	return t;
+}
+
+void
+ej_table_free(struct ej_table *t)
+{
+	size_t i, j;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->ncols; i++) {
+		free(t->cols[i].key);
+		free(t->cols[i].heading);
+	}
+	for (i = 0; i < t->nrows; i++) {
+		for (j = 0; j < t->rows[i].ncells; j++)
+			free(t->rows[i].cells[j]);
+		free(t->rows[i].cells);
+	}
+	for (i = 0; i < t->nsec; i++)
+		free(t->sections[i]);
+	for (i = 0; i < t->nnotes; i++)
+		free(t->notes[i]);
+	free(t->cols);
+	free(t->rows);
+	free(t->sections);
+	free(t->notes);
+	free(t->title);
+	free(t->key);
+	free(t->seckey);
+	free(t->chart_caption);
+	free(t);
+}
+
+size_t
+ej_table_col(struct ej_table *t, const char *key, const char *heading,
+    unsigned flags)
+{
+	if (t->ncols == t->capcols) {
+		t->capcols = t->capcols ? 2 * t->capcols : 8;
+		t->cols = ej_xrealloc(t->cols, t->capcols * sizeof *t->cols);
+	}
+	t->cols[t->ncols].key = ej_xstrdup(key);
+	t->cols[t->ncols].heading = ej_xstrdup(heading ? heading : key);
+	t->cols[t->ncols].flags = flags;
+	return t->ncols++;
+}
+
+void
+ej_table_row(struct ej_table *t)
+{
+	struct row *r;
+
+	if (t->nrows == t->caprows) {
+		t->caprows = t->caprows ? 2 * t->caprows : 16;
+		t->rows = ej_xrealloc(t->rows, t->caprows * sizeof *t->rows);
+	}
+	r = &t->rows[t->nrows++];
+	r->ncells = t->ncols;
+	r->cells = ej_xcalloc(r->ncells ? r->ncells : 1, sizeof *r->cells);
+	r->section = t->cursec;
+	t->next = 0;
+}
+
+void
+ej_table_set(struct ej_table *t, size_t col, const char *s)
+{
+	struct row *r;
+
+	if (t->nrows == 0)
+		ej_table_row(t);
+	r = &t->rows[t->nrows - 1];
+	if (col >= t->ncols)
+		return;
+	if (col >= r->ncells) {		/* a column added after the row */
+		r->cells = ej_xrealloc(r->cells, t->ncols * sizeof *r->cells);
+		memset(r->cells + r->ncells, 0,
+		    (t->ncols - r->ncells) * sizeof *r->cells);
+		r->ncells = t->ncols;
+	}
+	free(r->cells[col]);
+	r->cells[col] = s && *s ? ej_xstrdup(s) : NULL;
+}
+
+void
+ej_table_cell(struct ej_table *t, const char *s)
+{
+	if (t->nrows == 0)
+		ej_table_row(t);
+	ej_table_set(t, t->next++, s);
+}
+
+static char *
+vfmt(const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+	char *s;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		n = 0;
+	s = ej_xmalloc((size_t)n + 1);
+	if (vsnprintf(s, (size_t)n + 1, fmt, ap) < 0)
+		s[0] = '\0';
+	return s;
+}
+
+void
+ej_table_cellf(struct ej_table *t, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = vfmt(fmt, ap);
+	va_end(ap);
+	ej_table_cell(t, s);
+	free(s);
+}
+
+void
+ej_table_section(struct ej_table *t, const char *label)
+{
+	if (t->nsec == t->capsec) {
+		t->capsec = t->capsec ? 2 * t->capsec : 8;
+		t->sections = ej_xrealloc(t->sections,
+		    t->capsec * sizeof *t->sections);
+	}
+	t->sections[t->nsec] = ej_xstrdup(label ? label : "");
+	t->cursec = t->nsec++;
+}
+
+void
+ej_table_section_key(struct ej_table *t, const char *key)
+{
+	free(t->seckey);
+	t->seckey = ej_xstrdup(key);
+}
+
+void
+ej_table_note(struct ej_table *t, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = vfmt(fmt, ap);
+	va_end(ap);
+	t->notes = ej_xrealloc(t->notes, (t->nnotes + 1) * sizeof *t->notes);
+	t->notes[t->nnotes++] = s;
+}
+
+void
+ej_table_keep(struct ej_table *t, size_t ncols)
+{
+	t->keep = ncols;
+}
+
+void
+ej_table_key(struct ej_table *t, const char *key)
+{
+	free(t->key);
+	t->key = ej_xstrdup(key);
+}
+
+void
+ej_table_chart(struct ej_table *t, const char *caption, size_t label_col,
+    size_t value_col)
+{
+	free(t->chart_caption);
+	t->chart_caption = ej_xstrdup(caption ? caption : "");
+	t->chart_label = label_col;
+	t->chart_value = value_col;
+}
+
+size_t
+ej_table_ncols(const struct ej_table *t)
+{
+	return t->ncols;
+}
+
+size_t
+ej_table_nrows(const struct ej_table *t)
+{
+	return t->nrows;
+}
+
+const char *
+ej_table_get(const struct ej_table *t, size_t r, size_t c)
+{
+	if (r >= t->nrows || c >= t->rows[r].ncells ||
+	    t->rows[r].cells[c] == NULL)
+		return "";
+	return t->rows[r].cells[c];
+}
+
+/* --- documents ------------------------------------------------------ */
+
+struct ej_doc *
+ej_doc_new(const char *title)
+{
+	struct ej_doc *doc = ej_xcalloc(1, sizeof *doc);
+
+	doc->title = title ? ej_xstrdup(title) : NULL;
+	doc->width = 80;
+	return doc;
+}
+
+void
+ej_doc_free(struct ej_doc *doc)
+{
+	size_t i;
+
+	if (doc == NULL)
+		return;
+	for (i = 0; i < doc->n; i++)
+		ej_table_free(doc->tables[i]);
+	free(doc->tables);
+	free(doc->title);
+	free(doc);
+}
+
+void
+ej_doc_add(struct ej_doc *doc, struct ej_table *t)
+{
+	doc->tables = ej_xrealloc(doc->tables,
+	    (doc->n + 1) * sizeof *doc->tables);
+	doc->tables[doc->n++] = t;
+}
+
+void
+ej_doc_landscape(struct ej_doc *doc, int on)
+{
+	doc->landscape = on;
+}
+
+void
+ej_doc_width(struct ej_doc *doc, size_t width)
+{
+	doc->width = width;
+}
+
+/* --- text ----------------------------------------------------------- */
+
+struct lines {
+	char **v;
+	size_t n;
+};
+
+static void
+lines_add(struct lines *l, const char *s, size_t len)
+{
+	char *c = ej_xmalloc(len + 1);
+
+	memcpy(c, s, len);
+	c[len] = '\0';
+	l->v = ej_xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+	l->v[l->n++] = c;
+}
+
+static void
+lines_free(struct lines *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static size_t
+cp_width(const char *p, const char *q)
+{
+	char buf[8];
+	size_t len = (size_t)(q - p);
+
+	if (len >= sizeof buf)
+		return 1;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	return ej_text_width(buf);
+}
+
+/*
+ * Break s into lines of at most w display columns: at the last space that
+ * fits, or inside a word longer than the line; at every newline.
+ */
+static void
+wrap(const char *s, size_t w, struct lines *out)
+{
+	const char *p = s, *end = s + strlen(s), *ls = s, *sp = NULL;
+	size_t lw = 0, spw = 0;
+
+	if (w == 0)
+		w = 1;
+	while (p < end) {
+		const char *q = p;
+		uint32_t cp;
+		size_t cw;
+
+		if (*p == '\n') {
+			lines_add(out, ls, (size_t)(p - ls));
+			ls = ++p;
+			lw = 0;
+			sp = NULL;
+			continue;
+		}
+		if (ej_utf8_next(&q, end, &cp) == -1) {
+			q = p + 1;
+			cw = 1;
+		} else {
+			cw = cp_width(p, q);
+		}
+		while (lw > 0 && lw + cw > w) {
+			if (sp != NULL && sp > ls) {
+				lines_add(out, ls, (size_t)(sp - ls));
+				lw -= spw + 1;
+				ls = sp + 1;
+				sp = NULL;
+			} else {
+				lines_add(out, ls, (size_t)(p - ls));
+				ls = p;
+				lw = 0;
+				sp = NULL;
+			}
+		}
+		if (*p == ' ') {
+			sp = p;
+			spw = lw;
+		}
+		lw += cw;
+		p = q;
+	}
+	if (ls < end || out->n == 0)
+		lines_add(out, ls, (size_t)(end - ls));
+}
+
+static size_t
+text_width_multi(const char *s)
+{
+	const char *nl;
+	size_t w = 0, x;
+
+	while ((nl = strchr(s, '\n')) != NULL) {
+		char *part = ej_xmalloc((size_t)(nl - s) + 1);
+
+		memcpy(part, s, (size_t)(nl - s));
+		part[nl - s] = '\0';
+		x = ej_text_width(part);
+		free(part);
+		if (x > w)
+			w = x;
+		s = nl + 1;
+	}
+	x = ej_text_width(s);
+	return x > w ? x : w;
+}
+
+static int
+wrappable(const struct ej_table *t, size_t c)
+{
+	return !(t->cols[c].flags & (EJ_COL_NUM | EJ_COL_NOWRAP));
+}
+
+/* Print one row of the columns in blk[0..nb), each cell wrapped. */
+static void
+text_row(FILE *f, const struct ej_table *t, const size_t *blk, size_t nb,
+    const size_t *w, const char *const *cells)
+{
+	struct lines *ls = ej_xcalloc(nb ? nb : 1, sizeof *ls);
+	size_t i, k, height = 1;
+
+	for (i = 0; i < nb; i++) {
+		wrap(cells[blk[i]] ? cells[blk[i]] : "", w[blk[i]], &ls[i]);
+		if (ls[i].n > height)
+			height = ls[i].n;
+	}
+	for (k = 0; k < height; k++) {
+		size_t pending = 0;	/* spaces owed before the next text */
+
+		for (i = 0; i < nb; i++) {
+			const char *s = k < ls[i].n ? ls[i].v[k] : "";
+			size_t cw = ej_text_width(s), c = blk[i];
+			int right = (t->cols[c].flags & EJ_COL_NUM) != 0;
+
+			if (i > 0)
+				pending += 2;
+			if (*s == '\0') {
+				pending += w[c];
+				continue;
+			}
+			if (right && cw < w[c])
+				pending += w[c] - cw;
+			fprintf(f, "%*s%s", (int)pending, "", s);
+			pending = right || cw >= w[c] ? 0 : w[c] - cw;
+		}
+		fputc('\n', f);
+	}
+	for (i = 0; i < nb; i++)
+		lines_free(&ls[i]);
+	free(ls);
+}
+
+static void
+text_block(FILE *f, const struct ej_table *t, const size_t *blk, size_t nb,
+    const size_t *w)
+{
+	const char **cells = ej_xcalloc(t->ncols ? t->ncols : 1,
+	    sizeof *cells);
+	size_t i, r, c, sec = NO_SECTION;
+
+	for (c = 0; c < t->ncols; c++)
+		cells[c] = t->cols[c].heading;
+	text_row(f, t, blk, nb, w, cells);
+	for (i = 0; i < nb; i++) {
+		size_t k;
+
+		if (i > 0)
+			fputs("  ", f);
+		for (k = 0; k < w[blk[i]]; k++)
+			fputc('-', f);
+	}
+	fputc('\n', f);
+	for (r = 0; r < t->nrows; r++) {
+		const struct row *row = &t->rows[r];
+
+		if (row->section != sec && row->section != NO_SECTION) {
+			sec = row->section;
+			fprintf(f, "%s== %s ==\n", r > 0 ? "\n" : "",
+			    t->sections[sec]);
+		}
+		for (c = 0; c < t->ncols; c++)
+			cells[c] = c < row->ncells ? row->cells[c] : NULL;
+		text_row(f, t, blk, nb, w, (const char *const *)cells);
+	}
+	free(cells);
+}
+
+static void
+text_table(FILE *f, const struct ej_table *t, size_t width)
+{
+	size_t *w = ej_xcalloc(t->ncols ? t->ncols : 1, sizeof *w);
+	size_t *blk = ej_xcalloc(t->ncols ? t->ncols : 1, sizeof *blk);
+	size_t r, c, total = 0, keep = t->keep < t->ncols ? t->keep : t->ncols;
+
+	if (t->title != NULL)
+		fprintf(f, "%s\n", t->title);
+	for (r = 0; r < t->nnotes; r++)
+		fprintf(f, "%s\n", t->notes[r]);
+	if (t->title != NULL || t->nnotes > 0)
+		fputc('\n', f);
+	for (c = 0; c < t->ncols; c++) {
+		w[c] = text_width_multi(t->cols[c].heading);
+		for (r = 0; r < t->nrows; r++) {
+			size_t x = text_width_multi(ej_table_get(t, r, c));
+
+			if (x > w[c])
+				w[c] = x;
+		}
+		total += w[c] + (c > 0 ? 2 : 0);
+	}
+	/* Narrow the widest wrappable column, one column at a time. */
+	while (width > 0 && total > width) {
+		size_t best = t->ncols;
+
+		for (c = 0; c < t->ncols; c++)
+			if (wrappable(t, c) && w[c] > MIN_WRAP &&
+			    (best == t->ncols || w[c] > w[best]))
+				best = c;
+		if (best == t->ncols)
+			break;
+		w[best]--;
+		total--;
+	}
+	if (width == 0 || total <= width) {
+		for (c = 0; c < t->ncols; c++)
+			blk[c] = c;
+		text_block(f, t, blk, t->ncols, w);
+	} else {
+		/* Blocks of columns that fit, each led by the key columns. */
+		size_t lead = 0, next = keep, nb;
+
+		for (c = 0; c < keep; c++) {
+			blk[c] = c;
+			lead += w[c] + (c > 0 ? 2 : 0);
+		}
+		while (next < t->ncols) {
+			size_t used = lead;
+
+			nb = keep;
+			while (next < t->ncols &&
+			    (nb == keep || used + 2 + w[next] <= width)) {
+				used += (nb > 0 ? 2 : 0) + w[next];
+				blk[nb++] = next++;
+			}
+			text_block(f, t, blk, nb, w);
+			if (next < t->ncols)
+				fputc('\n', f);
+		}
+	}
+	free(blk);
+	free(w);
+}
+
+/* --- CSV and TSV ---------------------------------------------------- */
+
+static int
+csv_table(FILE *f, const struct ej_table *t, int delim)
+{
+	struct ej_csv_writer *cw;
+	struct ej_csv_wopts o = { 0 };
+	size_t r, c;
+	int rc = 0, secs = t->nsec > 0;
+
+	o.delim = delim;
+	if (ej_csv_writer_new(&cw, f, &o) == -1)
+		return -1;
+	if (secs)
+		rc |= ej_csv_put(cw, t->seckey);
+	for (c = 0; c < t->ncols; c++)
+		rc |= ej_csv_put(cw, t->cols[c].key);
+	rc |= ej_csv_end_row(cw);
+	for (r = 0; r < t->nrows; r++) {
+		if (secs)
+			rc |= ej_csv_put(cw, t->rows[r].section == NO_SECTION ?
+			    NULL : t->sections[t->rows[r].section]);
+		for (c = 0; c < t->ncols; c++)
+			rc |= ej_csv_put(cw, ej_table_get(t, r, c));
+		rc |= ej_csv_end_row(cw);
+	}
+	ej_csv_writer_free(cw);
+	return rc ? -1 : 0;
+}
+
+/* --- JSON ----------------------------------------------------------- */
+
+/* A cell of a numeric column that reads as a number: its JSON value. */
+static json_t *
+json_number(const char *s)
+{
+	const char *p = s;
+	long long ip = 0, fp = 0, scale = 1;
+	int neg = 0, nd = 0, nf = 0;
+
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; *p >= '0' && *p <= '9' && nd < 15; p++, nd++)
+		ip = ip * 10 + (*p - '0');
+	if (nd == 0)
+		return NULL;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9' && nf < 6; p++, nf++) {
+			fp = fp * 10 + (*p - '0');
+			scale *= 10;
+		}
+		if (nf == 0)
+			return NULL;
+	}
+	if (*p != '\0')
+		return NULL;
+	if (nf == 0)
+		return json_integer(neg ? -ip : ip);
+	return json_real((neg ? -1.0 : 1.0) *
+	    (double)(ip * scale + fp) / (double)scale);
+}
+
+static json_t *
+json_str(const char *s)
+{
+	json_t *j = json_string(s);
+
+	return j ? j : json_string("\xef\xbf\xbd");	/* not UTF-8 */
+}
+
+static json_t *
+json_table(const struct ej_table *t)
+{
+	json_t *arr = json_array();
+	size_t r, c;
+
+	if (arr == NULL)
+		return NULL;
+	for (r = 0; r < t->nrows; r++) {
+		json_t *o = json_object();
+
+		if (o == NULL || json_array_append_new(arr, o) == -1) {
+			json_decref(arr);
+			return NULL;
+		}
+		if (t->nsec > 0)
+			json_object_set_new(o, t->seckey,
+			    t->rows[r].section == NO_SECTION ? json_null() :
+			    json_str(t->sections[t->rows[r].section]));
+		for (c = 0; c < t->ncols; c++) {
+			const char *s = ej_table_get(t, r, c);
+			json_t *v = NULL;
+
+			if (*s == '\0')
+				v = json_null();
+			else if (t->cols[c].flags & EJ_COL_NUM)
+				v = json_number(s);
+			if (v == NULL)
+				v = json_str(s);
+			if (json_object_set_new(o, t->cols[c].key, v) == -1) {
+				json_decref(arr);
+				return NULL;
+			}
+		}
+	}
+	return arr;
+}
+
+static int
+json_doc(FILE *f, const struct ej_doc *doc)
+{
+	json_t *root;
+	size_t i;
+	int rc;
+
+	if (doc->n == 1) {
+		root = json_table(doc->tables[0]);
+	} else {
+		root = json_object();
+		for (i = 0; root != NULL && i < doc->n; i++) {
+			json_t *a = json_table(doc->tables[i]);
+
+			if (a == NULL ||
+			    json_object_set_new(root, doc->tables[i]->key, a)) {
+				json_decref(root);
+				root = NULL;
+			}
+		}
+	}
+	if (root == NULL)
+		ej_xmalloc((size_t)-1);		/* jansson out of memory */
+	rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(15));
+	json_decref(root);
+	fputc('\n', f);
+	return rc;
+}
+
+/* --- HTML ----------------------------------------------------------- */
+
+static void
+html_esc(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		case '\n': fputs("<br>", f); break;
+		default: fputc(*s, f);
+		}
+}
+
+static double
+cell_value(const char *s)
+{
+	json_t *j = json_number(s);
+	double v = 0;
+
+	if (j != NULL) {
+		v = json_number_value(j);
+		json_decref(j);
+	}
+	return v;
+}
+
+/* Horizontal bars, one a row: label, bar, value. */
+static void
+html_chart(FILE *f, const struct ej_table *t)
+{
+	const int lw = 200, bw = 400, rh = 22;
+	double max = 0;
+	size_t r;
+	int h = (int)t->nrows * rh + 10;
+	char num[32];
+
+	for (r = 0; r < t->nrows; r++) {
+		double v = cell_value(ej_table_get(t, r, t->chart_value));
+
+		if (v > max)
+			max = v;
+	}
+	fprintf(f, "<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
+	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n"
+	    "<title>", lw + bw + 80, h, lw + bw + 80, h);
+	html_esc(f, t->chart_caption);
+	fputs("</title>\n", f);
+	for (r = 0; r < t->nrows; r++) {
+		double v = cell_value(ej_table_get(t, r, t->chart_value));
+		int y = (int)r * rh + 5;
+		int len = max > 0 ? (int)(v / max * bw + 0.5) : 0;
+
+		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">",
+		    lw - 6, y + 15);
+		html_esc(f, ej_table_get(t, r, t->chart_label));
+		ej_table_fmt_num(num, sizeof num, v, 2);
+		fprintf(f, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" "
+		    "height=\"%d\" fill=\"#4a7ab5\"/><text x=\"%d\" y=\"%d\">",
+		    lw, y, len, rh - 6, lw + len + 4, y + 15);
+		html_esc(f, ej_table_get(t, r, t->chart_value));
+		fputs("</text>\n", f);
+	}
+	fputs("</svg>\n<figcaption>", f);
+	html_esc(f, t->chart_caption);
+	fputs("</figcaption>\n</figure>\n", f);
+}
+
+static void
+html_table(FILE *f, const struct ej_table *t)
+{
+	size_t r, c, sec = NO_SECTION;
+
+	fputs("<section>\n", f);
+	if (t->title != NULL) {
+		fputs("<h2>", f);
+		html_esc(f, t->title);
+		fputs("</h2>\n", f);
+	}
+	for (r = 0; r < t->nnotes; r++) {
+		fputs("<p class=\"note\">", f);
+		html_esc(f, t->notes[r]);
+		fputs("</p>\n", f);
+	}
+	if (t->chart_caption != NULL && t->nrows > 0)
+		html_chart(f, t);
+	fputs("<table>\n<thead><tr>", f);
+	for (c = 0; c < t->ncols; c++) {
+		fputs("<th>", f);
+		html_esc(f, t->cols[c].heading);
+		fputs("</th>", f);
+	}
+	fputs("</tr></thead>\n<tbody>\n", f);
+	for (r = 0; r < t->nrows; r++) {
+		const struct row *row = &t->rows[r];
+
+		if (row->section != sec && row->section != NO_SECTION) {
+			sec = row->section;
+			fprintf(f, "<tr class=\"sec\"><th colspan=\"%zu\">",
+			    t->ncols);
+			html_esc(f, t->sections[sec]);
+			fputs("</th></tr>\n", f);
+		}
+		fputs("<tr>", f);
+		for (c = 0; c < t->ncols; c++) {
+			fputs(t->cols[c].flags & EJ_COL_NUM ?
+			    "<td class=\"n\">" : "<td>", f);
+			html_esc(f, ej_table_get(t, r, c));
+			fputs("</td>", f);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</tbody>\n</table>\n</section>\n", f);
+}
+
+static void
+html_doc(FILE *f, const struct ej_doc *doc)
+{
+	const char *title = doc->title ? doc->title :
+	    doc->n > 0 && doc->tables[0]->title ? doc->tables[0]->title : "ej";
+	size_t i;
+
+	fputs("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
+	    "<title>", f);
+	html_esc(f, title);
+	fputs("</title>\n<style>\n"
+	    "body { font-family: sans-serif; font-size: 11pt; margin: 1em; }\n"
+	    "h1 { font-size: 15pt; } h2 { font-size: 13pt; }\n"
+	    "table { border-collapse: collapse; margin: 0 0 1.5em; }\n"
+	    "th, td { border: 1px solid #888; padding: 2px 6px; "
+	    "vertical-align: top; }\n"
+	    "th { background: #eee; }\n"
+	    "td.n { text-align: right; }\n"
+	    "tr.sec th { text-align: left; background: #ddd; }\n"
+	    "p.note { margin: 0.2em 0; }\n"
+	    "figure { margin: 0 0 1em; } svg text { font-size: 12px; }\n"
+	    "@media print {\n"
+	    "  body { margin: 0; font-size: 9pt; }\n"
+	    "  thead { display: table-header-group; }\n"
+	    "  tr { page-break-inside: avoid; }\n"
+	    "  section { page-break-after: auto; }\n"
+	    "}\n", f);
+	fprintf(f, "@page { size: A4%s; margin: 10mm; }\n",
+	    doc->landscape ? " landscape" : "");
+	fputs("</style>\n</head>\n<body>\n", f);
+	if (doc->title != NULL) {
+		fputs("<h1>", f);
+		html_esc(f, doc->title);
+		fputs("</h1>\n", f);
+	}
+	for (i = 0; i < doc->n; i++)
+		html_table(f, doc->tables[i]);
+	fputs("</body>\n</html>\n", f);
+}
+
+/* --- writing -------------------------------------------------------- */
+
+int
+ej_doc_write(const struct ej_doc *doc, enum ej_format fmt, FILE *f,
+    struct ej_diag *d)
+{
+	size_t i;
+	int rc = 0;
+
+	switch (fmt) {
+	case EJ_FMT_TEXT:
+		if (doc->title != NULL)
+			fprintf(f, "%s\n\n", doc->title);
+		for (i = 0; i < doc->n; i++) {
+			if (i > 0)
+				fputc('\n', f);
+			text_table(f, doc->tables[i], doc->width);
+		}
+		break;
+	case EJ_FMT_CSV:
+	case EJ_FMT_TSV:
+		for (i = 0; i < doc->n && rc == 0; i++) {
+			if (i > 0)
+				fputc('\n', f);
+			rc = csv_table(f, doc->tables[i],
+			    fmt == EJ_FMT_TSV ? '\t' : ',');
+		}
+		break;
+	case EJ_FMT_JSON:
+		rc = json_doc(f, doc);
+		break;
+	case EJ_FMT_HTML:
+		html_doc(f, doc);
+		break;
+	}
+	if (fflush(f) == EOF || ferror(f) || rc != 0)
+		return ej_error(d, EJ_EXIT_IOERR, NULL, 0, 0,
+		    _("cannot write the output"));
+	return 0;
+}
+
+int
+ej_table_write(const struct ej_table *t, enum ej_format fmt, FILE *f,
+    struct ej_diag *d)
+{
+	struct ej_doc doc = { 0 };
+	struct ej_table *one = (struct ej_table *)t;
+
+	doc.tables = &one;
+	doc.n = 1;
+	doc.width = 80;
+	return ej_doc_write(&doc, fmt, f, d);
+}
