@@ -190,3 +190,20 @@ refused() {
 	refused 2 revert --class 5А --reason x main
 	EJ_AS=frolov.ad refused 77 revert --reason x main
 }
+
+@test "revert a sheet imported into the wrong journal: its lessons, marks and absences go" {
+	pre=$(git_s rev-parse main)
+	ej-grade import --wide --class 5А --subject История "$EXAMPLES/journal/5A-math.csv" 2>/dev/null
+	run git_s ls-tree --name-only main journal/2020-2021/5А/История/
+	[[ "$output" == *attendance.csv* && "$output" == *marks.csv* && "$output" == *lessons.csv* ]]
+	run ej-log --subject История
+	[ "$(grep -c '^commit ' <<<"$output")" -eq 1 ]
+	[ "$(grep -c '^  + ' <<<"$output")" -gt 50 ]
+	run ej-log revert --reason "не тот предмет" main
+	[ "$status" -eq 0 ]
+	[ "$(git_s rev-parse main^{tree})" = "$(git_s rev-parse "$pre^{tree}")" ]
+	[ "$(sqlite3 "$S/ej.db" "SELECT count(*) FROM lessons l JOIN subjects j ON j.id = l.subject_id WHERE j.name = 'История'")" -eq 0 ]
+	# the right journal takes it now
+	run ej-grade import --wide --class 5А --subject Математика "$EXAMPLES/journal/5A-math.csv"
+	[ "$status" -eq 0 ]
+}
