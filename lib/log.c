@@ -326,27 +326,32 @@ diff_trees(git_repository *repo, git_tree *a, git_tree *b,
 {
 	git_diff_options opts;
 	git_diff *diff = NULL;
-	char *spec[1] = {NULL};
+	char *spec[2] = {NULL, NULL};
 	size_t i, n;
 	int rc = 0;
 
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
-	/* A class narrows to its journal directories cheaply. */
-	if (f && f->class_part) {
-		spec[0] = ej_xasprintf("journal/*/%s/*", f->class_part);
+	/* A class or a subject narrows to its journal files cheaply: the
+	 * subject's directories and the class's period marks. */
+	if (f && (f->class_part || f->subject_part)) {
+		const char *c = f->class_part ? f->class_part : "*";
+
+		spec[0] = ej_xasprintf("journal/*/%s/%s/*", c,
+		    f->subject_part ? f->subject_part : "*");
+		spec[1] = ej_xasprintf("journal/*/%s/terms.csv", c);
 		opts.pathspec.strings = spec;
-		opts.pathspec.count = 1;
+		opts.pathspec.count = 2;
 	} else if (paths) {
 		opts.pathspec.strings = paths;
 		opts.pathspec.count = npaths;
 		opts.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
 	}
-	if (git_diff_tree_to_tree(&diff, repo, a, b, &opts) < 0) {
-		free(spec[0]);
+	rc = git_diff_tree_to_tree(&diff, repo, a, b, &opts);
+	free(spec[0]);
+	free(spec[1]);
+	if (rc < 0)
 		return ej_error(d, EJ_EXIT_SOFTWARE, NULL, 0, 0, "%s",
 		    _("cannot read the history"));
-	}
-	free(spec[0]);
 	n = git_diff_num_deltas(diff);
 	for (i = 0; i < n && rc == 0; i++) {
 		const git_diff_delta *dl = git_diff_get_delta(diff, i);

@@ -454,8 +454,6 @@ ej_recdiff(struct ej_recdiff **out, const char *path, const char *old,
 				ch.new = p->new.rows[j].f;
 				ch.new_line = p->new.rows[j++].line;
 				ch.nchanged = nchg - first;
-				/* An offset until the array stops moving. */
-				ch.changed = (const size_t *)(uintptr_t)first;
 			}
 			if (rd->n == cap) {
 				cap = cap ? cap * 2 : 16;
@@ -469,10 +467,13 @@ ej_recdiff(struct ej_recdiff **out, const char *path, const char *old,
 			free(view);
 		}
 	}
-	for (i = 0; i < rd->n; i++)
-		if (rd->v[i].op == EJ_REC_CHANGED)
-			rd->v[i].changed = p->changed +
-			    (size_t)(uintptr_t)rd->v[i].changed;
+	/* The changed columns were appended change by change; the array
+	 * has stopped moving now. */
+	for (i = 0, j = 0; i < rd->n; i++)
+		if (rd->v[i].op == EJ_REC_CHANGED) {
+			rd->v[i].changed = p->changed + j;
+			j += rd->v[i].nchanged;
+		}
 	*out = rd;
 	return 0;
 fail:
