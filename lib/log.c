@@ -614,63 +614,81 @@ path_keys(struct ej_store *s, const struct ej_snapfile *f, const char *path,
 	return 0;
 }
 
-/* The statement for one kind of step: a kind's own SQL, or one made from
- * its table and key columns (delete) or its table's columns (insert). */
+enum { SQL_DELETE, SQL_INSERT, SQL_UPDATE };
+
+static int
+is_key(const struct ej_recdiff *rd, size_t col)
+{
+	size_t i;
+
+	for (i = 0; i < rd->nkeys; i++)
+		if (rd->keys[i] == col)
+			return 1;
+	return 0;
+}
+
+static void
+append(char **to, const char *sep, const char *fmt, const char *a)
+{
+	char *part = ej_xasprintf(fmt, a, a);
+	char *t = ej_xasprintf("%s%s%s", *to ? *to : "", *to ? sep : "", part);
+
+	free(part);
+	free(*to);
+	*to = t;
+}
+
+/*
+ * The statement for a kind without its own: made from its table — delete
+ * by the key columns; insert the header's columns the table has; update
+ * those that are not key columns, by the key columns (NULL when there
+ * are none: the change is then a delete and an insert).
+ */
 static char *
-made_sql(struct ej_store *s, const struct ej_recdiff *rd, int insert,
+made_sql(struct ej_store *s, const struct ej_recdiff *rd, int what,
     struct ej_diag *d)
 {
 	const struct ej_snapfile *f = rd->file;
 	sqlite3_stmt *st;
-	char *sql = NULL, *t;
+	char *where = NULL, *cols = NULL, *vals = NULL, *sets = NULL, *sql;
 	size_t i;
 
 	if (!f->table)
 		return NULL;
-	if (!insert) {
-		for (i = 0; i < rd->nkeys; i++) {
-			const char *k = rd->cols[rd->keys[i]];
-
-			t = ej_xasprintf("%s%s%s = :%s", sql ? sql : "",
-			    sql ? " AND " : "", k, k);
-			free(sql);
-			sql = t;
-		}
-		t = ej_xasprintf("DELETE FROM %s WHERE %s", f->table,
-		    sql ? sql : "0");
-		free(sql);
-		return t;
-	}
+	for (i = 0; i < rd->nkeys; i++)
+		append(&where, " AND ", "%s = :%s", rd->cols[rd->keys[i]]);
 	if ((st = ej_store_prepare(s, "SELECT 1 FROM pragma_table_info(?1) "
-	    "WHERE name = ?2", d)) == NULL)
+	    "WHERE name = ?2", d)) == NULL) {
+		free(where);
 		return NULL;
-	{
-		char *cols = NULL, *vals = NULL;
+	}
+	for (i = 0; i < rd->ncol; i++) {
+		int has;
 
-		for (i = 0; i < rd->ncol; i++) {
-			int has;
-
-			sqlite3_bind_text(st, 1, f->table, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, rd->cols[i], -1,
-			    SQLITE_STATIC);
-			has = sqlite3_step(st) == SQLITE_ROW;
-			sqlite3_reset(st);
-			if (!has)
-				continue;
-			t = ej_xasprintf("%s%s%s", cols ? cols : "",
-			    cols ? ", " : "", rd->cols[i]);
-			free(cols);
-			cols = t;
-			t = ej_xasprintf("%s%s:%s", vals ? vals : "",
-			    vals ? ", " : "", rd->cols[i]);
-			free(vals);
-			vals = t;
-		}
+		sqlite3_bind_text(st, 1, f->table, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, rd->cols[i], -1, SQLITE_STATIC);
+		has = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_reset(st);
+		if (!has)
+			continue;
+		append(&cols, ", ", "%s", rd->cols[i]);
+		append(&vals, ", ", ":%s", rd->cols[i]);
+		if (!is_key(rd, i))
+			append(&sets, ", ", "%s = :%s", rd->cols[i]);
+	}
+	if (what == SQL_DELETE)
+		sql = ej_xasprintf("DELETE FROM %s WHERE %s", f->table,
+		    where ? where : "0");
+	else if (what == SQL_INSERT)
 		sql = ej_xasprintf("INSERT INTO %s(%s) VALUES(%s)", f->table,
 		    cols ? cols : "", vals ? vals : "");
-		free(cols);
-		free(vals);
-	}
+	else
+		sql = sets && where ? ej_xasprintf("UPDATE %s SET %s WHERE %s",
+		    f->table, sets, where) : NULL;
+	free(where);
+	free(cols);
+	free(vals);
+	free(sets);
 	return sql;
 }
 
@@ -685,6 +703,9 @@ run_step(struct ej_store *s, const char *sql, const struct ej_recdiff *rd,
 	sqlite3_stmt *st;
 	int i, n, rc;
 
+	if (!sql)
+		return ej_error(d, EJ_EXIT_SOFTWARE, rd->path, 0, 0, "%s",
+		    _("records of this kind cannot be reverted"));
 	if ((st = ej_store_prepare(s, sql, d)) == NULL)
 		return -1;
 	n = sqlite3_bind_parameter_count(st);
@@ -753,19 +774,26 @@ apply_inverse(struct ej_store *s, struct commit_diff *cd, struct ej_diag *d)
 		for (i = 0; i < cd->n; i++) {
 			struct ej_recdiff *rd = cd->v[pass ? i : cd->n - 1 - i];
 			const struct ej_snapfile *f = rd->file;
-			char *del = NULL, *ins = NULL;
+			char *del = NULL, *ins = NULL, *upd = NULL;
+			const char *update = f->update_sql;
 			int rc = 0;
 
 			if (path_keys(s, f, rd->path, keys, d) < 0)
 				return -1;
 			if (!f->delete_sql)
-				del = made_sql(s, rd, 0, d);
-			if (!f->load_sql)
-				ins = made_sql(s, rd, 1, d);
+				del = made_sql(s, rd, SQL_DELETE, d);
+			if (!f->load_sql) {
+				/* Rows others refer to (pupils, classes)
+				 * change in place. */
+				ins = made_sql(s, rd, SQL_INSERT, d);
+				if (!update)
+					update = upd = made_sql(s, rd,
+					    SQL_UPDATE, d);
+			}
 			for (j = 0; j < rd->n && rc == 0; j++) {
 				const struct ej_recchange *c = &rd->v[j];
 				int inplace = c->op == EJ_REC_CHANGED &&
-				    f->update_sql;
+				    update;
 
 				if (pass == 0 && (c->op == EJ_REC_ADDED ||
 				    (c->op == EJ_REC_CHANGED && !inplace)))
@@ -773,8 +801,8 @@ apply_inverse(struct ej_store *s, struct commit_diff *cd, struct ej_diag *d)
 					    f->delete_sql : del, rd, c->new,
 					    keys, d);
 				else if (pass == 1 && inplace)
-					rc = run_step(s, f->update_sql, rd,
-					    c->old, keys, d);
+					rc = run_step(s, update, rd, c->old,
+					    keys, d);
 				else if (pass == 1 && c->op != EJ_REC_ADDED)
 					rc = run_step(s, f->load_sql ?
 					    f->load_sql : ins, rd, c->old,
@@ -782,6 +810,7 @@ apply_inverse(struct ej_store *s, struct commit_diff *cd, struct ej_diag *d)
 			}
 			free(del);
 			free(ins);
+			free(upd);
 			if (rc < 0)
 				return -1;
 		}

@@ -749,8 +749,14 @@ ej_rec_describe(const struct ej_recdiff *rd, const struct ej_recchange *c)
 	sb_add(&b, ": ");
 	sb_add(&b, sb_done(&delta));
 	free(delta.p);
-	if (c->op != EJ_REC_REMOVED && !reason_shown)
+	/* The reason, when the change gave it: a new record's, or one that
+	 * changed with it (not a mark's old reason under a pupil's rename). */
+	if (c->op == EJ_REC_ADDED)
 		reason = ej_rec_get(rd, c->new, "reason");
+	else if (c->op == EJ_REC_CHANGED && !reason_shown)
+		for (i = 0; i < c->nchanged; i++)
+			if (strcmp(rd->cols[c->changed[i]], "reason") == 0)
+				reason = ej_rec_get(rd, c->new, "reason");
 	if (reason) {
 		t = ej_xasprintf(_(", reason: %s"), reason);
 		sb_add(&b, t);

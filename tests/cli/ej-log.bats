@@ -207,3 +207,18 @@ refused() {
 	run ej-grade import --wide --class 5А --subject Математика "$EXAMPLES/journal/5A-math.csv"
 	[ "$status" -eq 0 ]
 }
+
+@test "revert a pupil's rename: the pupil changed in place, their marks' lines back" {
+	ej-roster export pupils --class 5А | head -2 |
+	    sed 's/,Баранов,Владислав,/,Баранов,Владислав Петрович,/' > "$TRASH/ren.csv"
+	ej-roster import pupils "$TRASH/ren.csv" 2>/dev/null
+	run ej-log main~1..main
+	# the mark's line, without its old reason; the membership; the pupil
+	[ "${lines[2]}" = "  ~ Баранов Владислав Петрович, Математика 15.09: pupil: Баранов Владислав → Баранов Владислав Петрович" ]
+	[ "${lines[3]}" = "  ~ Баранов Владислав Петрович, 2020-09-01: pupil: Баранов Владислав → Баранов Владислав Петрович" ]
+	[ "${lines[4]}" = "  ~ Баранов Владислав Петрович: name: Владислав → Владислав Петрович" ]
+	run ej-log revert --reason "ошибка в имени" main
+	[ "$status" -eq 0 ]
+	[ "$(git_s rev-parse main^{tree})" = "$(git_s rev-parse main~2^{tree})" ]
+	[ "$(sqlite3 "$S/ej.db" "SELECT count(*) FROM marks WHERE pupil_id = 1")" -eq 1 ]
+}

@@ -110,6 +110,23 @@ test_corrected_mark(void **state)
 	ej_recdiff_free(rd);
 }
 
+/* A pupil's rename rewrites their marks' rows: the change is the name,
+ * and the mark's earlier reason is not this change's. */
+static void
+test_rename_not_a_correction(void **state)
+{
+	struct ej_recdiff *rd = diff(*state, MARKS_PATH,
+	    MARKS_HDR
+	    "2020-09-15,1,0,7,Петров Пётр,1,5,текущая,t,x,пересдача\n",
+	    MARKS_HDR
+	    "2020-09-15,1,0,7,Петров Петр,1,5,текущая,t,x,пересдача\n");
+
+	assert_int_equal(rd->n, 1);
+	assert_describe(rd, 0, "Петров Петр, Математика 15.09: pupil: "
+	    "Петров Пётр → Петров Петр");
+	ej_recdiff_free(rd);
+}
+
 /* Keys compare as SQLite orders them: pupil 9 before pupil 10. */
 static void
 test_merge_added_removed_numeric_keys(void **state)
@@ -346,6 +363,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_corrected_mark, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_rename_not_a_correction,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_merge_added_removed_numeric_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_absent_versions, setup,
