@@ -92,6 +92,7 @@ ej-grade export --wide --class 5А --subject Математика | cut -d, -f1-
 step "a correction needs a reason, kept in the record and the commit"
 ej-grade set --reason "ошибка при переносе" 5А Математика 02.09 "Баранов Владислав" 5
 git -C "$EJ_STORE/history.git" log -1 --format='%h %an %s%n%b'
+ej-log --pupil "Баранов Владислав" --subject Математика | head -12
 
 step "ej-attend: Журавлёва Ева ill on 21.09, every lesson of the day; the class's attendance"
 ej-attend set --day 5А 21.09 "Журавлёва Ева" б

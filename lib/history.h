@@ -51,6 +51,24 @@ struct ej_snapfile {
 	const char *table;
 	int noload;              /* informational: its data load from others */
 	struct ej_snapdep deps[8];
+	/*
+	 * Records, for the record-level diff (recdiff.h) and ej-log revert.
+	 * key_cols: the columns that identify a record, comma-separated
+	 * (the file's rows are in their order). noun: what a record is, for
+	 * people (NULL: kind). name_cols: the columns naming a record after
+	 * the noun and, in the journal, the class and subject of its path
+	 * ("#col" writes "#value"; NULL: key_cols). value_cols: what a change
+	 * shows as "old → new" (NULL: none). delete_sql: remove one record,
+	 * :column for its columns and :k1 :k2 :k3 (NULL: DELETE FROM table
+	 * WHERE each key column = :column). update_sql: change one record in
+	 * place, for rows that others refer to (NULL: delete, then load).
+	 */
+	const char *key_cols;
+	const char *noun;
+	const char *name_cols;
+	const char *value_cols;
+	const char *delete_sql;
+	const char *update_sql;
 };
 
 extern const struct ej_snapfile ej_snapshot_files[];

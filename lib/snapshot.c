@@ -8,12 +8,14 @@
  * `git log -p` and are ignored on load.
  */
 #include "history.h"
+#include "i18n.h"
 
 /* A single file holding one table, in primary-key order. */
-#define TABLE(kind_, path_, table_, cols_, order_) \
+#define TABLE(kind_, path_, table_, cols_, order_, ...) \
 	{ .kind = kind_, .path = path_, .table = table_, \
 	  .dump_sql = "SELECT " cols_ " FROM " table_ " ORDER BY " order_, \
-	  .deps = { { .table = table_ } } }
+	  .deps = { { .table = table_ } }, \
+	  .key_cols = order_, __VA_ARGS__ }
 
 
 /* The journal's per class × subject paths; names may not hold a '/'. */
@@ -41,26 +43,36 @@
 	{ .table = "staff", .when = "login", .keys_new = "SELECT -1, 0, 0" }
 
 const struct ej_snapfile ej_snapshot_files[] = {
-	TABLE("school", "school/school.csv", "school", "key, value", "key"),
+	TABLE("school", "school/school.csv", "school", "key, value", "key",
+	    .noun = N_("school"), .name_cols = "key"),
 	TABLE("settings", "school/settings.csv", "settings", "key, value",
-	    "key"),
+	    "key",
+	    .noun = N_("setting"), .name_cols = "key"),
 	TABLE("years", "school/years.csv", "years", "id, name, start, end",
-	    "id"),
+	    "id",
+	    .noun = N_("year"), .name_cols = "name"),
 	TABLE("periods", "school/periods.csv", "periods",
-	    "id, year_id, scheme, num, name, start, end", "id"),
+	    "id, year_id, scheme, num, name, start, end", "id",
+	    .noun = N_("period"), .name_cols = "scheme, name"),
 	TABLE("period_schemes", "school/period_schemes.csv", "period_schemes",
-	    "year_id, parallel, scheme", "year_id, parallel"),
+	    "year_id, parallel, scheme", "year_id, parallel",
+	    .noun = N_("period scheme")),
 	TABLE("holidays", "school/holidays.csv", "holidays",
-	    "year_id, start, end, name", "year_id, start"),
+	    "year_id, start, end, name", "year_id, start",
+	    .noun = N_("holiday"), .name_cols = "start, name"),
 	TABLE("work_types", "school/work_types.csv", "work_types",
-	    "id, name, weight, deadline, written, dflt", "id"),
+	    "id, name, weight, deadline, written, dflt", "id",
+	    .noun = N_("work type"), .name_cols = "name"),
 	TABLE("subjects", "school/subjects.csv", "subjects",
-	    "id, name, short, passfail, two_marks, subgroups", "id"),
+	    "id, name, short, passfail, two_marks, subgroups", "id",
+	    .noun = N_("subject"), .name_cols = "name"),
 	TABLE("bells", "school/bells.csv", "bells", "lesson, start, end",
-	    "lesson"),
+	    "lesson",
+	    .noun = N_("bell"), .name_cols = "lesson"),
 	TABLE("staff", "people/staff.csv", "staff",
 	    "id, login, surname, name, patronymic, email, phone, position, "
-	    "active", "id"),
+	    "active", "id",
+	    .noun = N_("staff"), .name_cols = "login"),
 	{
 		.kind = "staff_roles",
 		.path = "people/staff_roles.csv",
@@ -72,6 +84,10 @@ const struct ej_snapfile ej_snapshot_files[] = {
 			{ .table = "staff_roles" },
 			{ .table = "staff", .when = "login" },
 		},
+		.key_cols = "login, role",
+		.noun = N_("role"),
+		.delete_sql = "DELETE FROM staff_roles WHERE role = :role AND "
+		    "staff_id = (SELECT id FROM staff WHERE login = :login)",
 	},
 	{
 		.kind = "classes",
@@ -84,6 +100,9 @@ const struct ej_snapfile ej_snapshot_files[] = {
 			{ .table = "classes" },
 			{ .table = "staff", .when = "login" },
 		},
+		.key_cols = "id",
+		.noun = N_("class"),
+		.name_cols = "name",
 	},
 	{
 		.kind = "load",
@@ -102,6 +121,10 @@ const struct ej_snapfile ej_snapshot_files[] = {
 			{ .table = "subjects", .when = "name" },
 			{ .table = "staff", .when = "login" },
 		},
+		.key_cols = "class_id, subject_id, subgroup, teacher_id",
+		.noun = N_("load"),
+		.name_cols = "class, subject, teacher",
+		.value_cols = "hours",
 	},
 	{
 		.kind = "timetable",
@@ -118,10 +141,15 @@ const struct ej_snapfile ej_snapshot_files[] = {
 			{ .table = "classes", .when = "name" },
 			{ .table = "subjects", .when = "name" },
 		},
+		.key_cols = "class_id, weekday, lesson, subgroup",
+		.noun = N_("timetable"),
+		.name_cols = "class, weekday, #lesson",
+		.value_cols = "subject",
 	},
 	TABLE("pupils", "people/pupils.csv", "pupils",
 	    "id, ext_id, surname, name, patronymic, birth_date, sex, joined",
-	    "id"),
+	    "id",
+	    .noun = N_("pupil"), .name_cols = "surname, name"),
 	{
 		.kind = "membership",
 		.path = "people/membership.csv",
@@ -136,9 +164,14 @@ const struct ej_snapfile ej_snapshot_files[] = {
 			{ .table = "pupils", .when = "surname, name" },
 			{ .table = "classes", .when = "name" },
 		},
+		.key_cols = "pupil_id, start",
+		.noun = N_("membership"),
+		.name_cols = "pupil, start",
+		.value_cols = "class",
 	},
 	TABLE("parents", "people/parents.csv", "parents",
-	    "id, surname, name, patronymic, phone, email", "id"),
+	    "id, surname, name, patronymic, phone, email", "id",
+	    .noun = N_("parent"), .name_cols = "surname, name"),
 	{
 		.kind = "guardians",
 		.path = "people/guardians.csv",
@@ -154,12 +187,18 @@ const struct ej_snapfile ej_snapshot_files[] = {
 			{ .table = "parents", .when = "surname, name" },
 			{ .table = "pupils", .when = "surname, name" },
 		},
+		.key_cols = "parent_id, pupil_id",
+		.noun = N_("guardian"),
+		.name_cols = "parent, pupil",
 	},
-	TABLE("pilot", "school/pilot.csv", "pilot", "parallel", "parallel"),
+	TABLE("pilot", "school/pilot.csv", "pilot", "parallel", "parallel",
+	    .noun = N_("pilot parallel")),
 	TABLE("helpdesk", "school/helpdesk.csv", "helpdesk",
-	    "id, weekday, start, end, kind, responsible", "id"),
+	    "id, weekday, start, end, kind, responsible", "id",
+	    .noun = N_("help desk"), .name_cols = "id, kind"),
 	TABLE("plan", "school/plan.csv", "plan",
-	    "id, task, due, due_date, responsible, done", "id"),
+	    "id, task, due, due_date, responsible, done", "id",
+	    .noun = N_("plan task"), .name_cols = "id, task"),
 
 	/*
 	 * The journal: one directory per year, class and subject, e.g.
@@ -191,6 +230,20 @@ const struct ej_snapfile ej_snapshot_files[] = {
 			  .keys_old = "SELECT OLD.class_id, OLD.subject_id, 0" },
 			RENAMES,
 		},
+		.key_cols = "date, lesson, subgroup",
+		.noun = N_("lesson"),
+		.name_cols = "date, #lesson",
+		.value_cols = "topic, homework",
+		.delete_sql = "DELETE FROM lessons WHERE class_id = :k1 AND "
+		    "subject_id = :k2 AND date = :date AND num = :lesson AND "
+		    "subgroup = :subgroup",
+		.update_sql = "UPDATE lessons SET teacher_id = (SELECT id FROM "
+		    "staff WHERE login = :teacher), topic = :topic, "
+		    "homework = :homework, topic_at = :topic_at, "
+		    "homework_at = :homework_at, by_id = (SELECT id FROM staff "
+		    "WHERE login = :entered_by), at = :entered_at "
+		    "WHERE class_id = :k1 AND subject_id = :k2 AND "
+		    "date = :date AND num = :lesson AND subgroup = :subgroup",
 	},
 	{
 		.kind = "marks",
@@ -229,6 +282,14 @@ const struct ej_snapfile ej_snapshot_files[] = {
 			  .keys_new = "SELECT -1, 0, 0" },
 			RENAMES,
 		},
+		.key_cols = "date, lesson, subgroup, pupil_id, seq",
+		.noun = N_("marks"),
+		.name_cols = "date, pupil",
+		.value_cols = "mark",
+		.delete_sql = "DELETE FROM marks WHERE pupil_id = :pupil_id AND "
+		    "seq = :seq AND lesson_id = (SELECT id FROM lessons WHERE "
+		    "class_id = :k1 AND subject_id = :k2 AND date = :date AND "
+		    "num = :lesson AND subgroup = :subgroup)",
 	},
 	{
 		.kind = "attendance",
@@ -262,6 +323,14 @@ const struct ej_snapfile ej_snapshot_files[] = {
 			    "l.id = x.lesson_id WHERE x.pupil_id = NEW.id" },
 			RENAMES,
 		},
+		.key_cols = "date, lesson, subgroup, pupil_id",
+		.noun = N_("attendance"),
+		.name_cols = "date, pupil",
+		.value_cols = "code",
+		.delete_sql = "DELETE FROM attendance WHERE pupil_id = :pupil_id "
+		    "AND lesson_id = (SELECT id FROM lessons WHERE "
+		    "class_id = :k1 AND subject_id = :k2 AND date = :date AND "
+		    "num = :lesson AND subgroup = :subgroup)",
 	},
 	{
 		.kind = "terms",
@@ -300,6 +369,14 @@ const struct ej_snapfile ej_snapshot_files[] = {
 			{ .table = "staff", .when = "login",
 			  .keys_new = "SELECT -1, 0, 0" },
 		},
+		/* In subject_id order, not the names': recdiff sorts. */
+		.key_cols = "subject, period, pupil_id",
+		.noun = N_("period mark"),
+		.name_cols = "subject, period, pupil",
+		.value_cols = "mark",
+		.delete_sql = "DELETE FROM term_marks WHERE class_id = :k1 AND "
+		    "pupil_id = :pupil_id AND period = :period AND "
+		    "subject_id = (SELECT id FROM subjects WHERE name = :subject)",
 	},
 };
 
