@@ -58,7 +58,8 @@
 /*
  * Periods and the current marks in them, for the period-mark rules: per
  * (each class's periods by its parallel's scheme, those that cond
- * selects), cs (the subjects with lessons in them), pup (the pupils of
+ * selects; upto: its end, or the audit's day within it, the findings'
+ * date), cs (the subjects with lessons in them), pup (the pupils of
  * the class at the period's end, or on the audit's day before it), agg
  * and st (their count of marks, and the weighted average in hundredths
  * as terms.c computes it).
@@ -109,7 +110,7 @@
 	"p.id = st.pupil_id "
 #define ST_COLS \
 	"SELECT st.cname, j.name, " CS_TEACHER("st.cid", "st.subject_id", "0") \
-	", st.end, " PUPIL("p") ", "
+	", st.upto, " PUPIL("p") ", "
 
 /* The account rules: the two documents a login needs. */
 #define KINDS "(SELECT 'ediary' AS kind UNION ALL SELECT 'personal-data')"
