@@ -132,7 +132,8 @@ ej_audit_new(struct ej_audit **out, struct ej_store *s,
 	    "CREATE TEMP TABLE IF NOT EXISTS audit_findings ("
 	    "seq INTEGER PRIMARY KEY, severity INTEGER NOT NULL, "
 	    "rule TEXT NOT NULL, class TEXT, subject TEXT, teacher TEXT, "
-	    "date TEXT, pupil TEXT, detail TEXT)", NULL, NULL, NULL) != SQLITE_OK ||
+	    "date TEXT, pupil TEXT, detail TEXT);"
+	    "DELETE FROM temp.audit_findings", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO temp.audit_findings (severity, "
 	    "rule, class, subject, teacher, date, pupil, detail) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &a->add, NULL) != SQLITE_OK) {

@@ -220,7 +220,8 @@ ej_audit_reconcile(struct ej_audit *a, const char *cls, const char *subject,
 		if (p.last < 0 || day > p.last)
 			p.last = day;
 	}
-	if (sqlite3_exec(ej_store_db(p.s), "CREATE TEMP TABLE audit_paper ("
+	if (sqlite3_exec(ej_store_db(p.s), "DROP TABLE IF EXISTS "
+	    "temp.audit_paper; CREATE TEMP TABLE audit_paper ("
 	    "pupil_id INTEGER, date INTEGER, num INTEGER, cell TEXT, line "
 	    "INTEGER, PRIMARY KEY (pupil_id, date, num))", NULL, NULL,
 	    NULL) != SQLITE_OK ||

@@ -251,7 +251,7 @@ found() {
 	run found --rules marks.gap --until 2020-09-14
 	[ "$output" = "marks.gap,5А,Математика,2020-09-14,Богданов Павел,4 lessons in a row without a mark after 2020-09-02" ]
 	# the school's own limit
-	sql "INSERT INTO settings VALUES ('audit.gap_lessons', '2')"
+	sql "INSERT OR REPLACE INTO settings VALUES ('audit.gap_lessons', '2')"
 	run found --rules marks.gap --until 2020-09-14
 	[ "${#lines[@]}" -eq 2 ]
 	[ "${lines[0]}" = "marks.gap,5А,Математика,2020-09-11,Велиев Исмаил,3 lessons in a row without a mark after 2020-09-02" ]
