@@ -451,8 +451,10 @@ print_json(struct ej_audit *a, FILE *f, sqlite3_stmt *st, unsigned long n[4])
 int
 ej_audit_print(struct ej_audit *a, int format, FILE *f, unsigned long n[4])
 {
-	/* JSON objects are made by SQLite's JSON functions. */
 	static const char cols[] = "seq, severity, rule, class, subject, "
+	    "teacher, date, pupil, detail";
+	/* JSON objects are made by SQLite's JSON functions. */
+	static const char json_cols[] = "seq, severity, rule, class, subject, "
 	    "teacher, date, pupil, detail, json_object('severity', "
 	    "CASE severity WHEN 3 THEN 'error' WHEN 2 THEN 'warning' "
 	    "ELSE 'info' END, 'rule', rule, 'class', class, 'subject', "
@@ -462,7 +464,8 @@ ej_audit_print(struct ej_audit *a, int format, FILE *f, unsigned long n[4])
 	int rc;
 
 	memset(n, 0, 4 * sizeof *n);
-	if ((st = findings(a, cols, EJ_SEV_INFO)) == NULL)
+	if ((st = findings(a, format == EJ_FMT_JSON ? json_cols : cols,
+	    EJ_SEV_INFO)) == NULL)
 		return -1;
 	/* Machines' formats stream, a finding at a time: a night's audit
 	 * of a large school may list many. */
