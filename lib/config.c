@@ -1440,10 +1440,23 @@ sec_attendance(struct ctx *x, yaml_node_t *n)
 static void
 sec_audit(struct ctx *x, yaml_node_t *n)
 {
-	struct field f[] = { OPT("push_days") };
+	struct field f[] = { OPT("push_days"), OPT("gap_lessons"),
+		OPT("average_diff") };
+	long long cents;
+	double v;
 
-	if (take(x, n, "audit", f, NELEM(f)) == 0)
+	if (take(x, n, "audit", f, NELEM(f)) == 0) {
 		f_int(x, &f[0], "audit", 0, 3650, &x->c->push_days);
+		f_int(x, &f[1], "audit", 1, 100, &x->c->gap_lessons);
+		if (f[2].v && get_dec(x, f[2].v, "audit", f[2].key, &v,
+		    &cents) == 0) {
+			if (cents < 1 || cents > 400)
+				err(x, f[2].v, "audit", f[2].key, _("%s is out "
+				    "of range 0.01..4.00"), text(f[2].v));
+			else
+				x->c->average_diff = (int)cents;
+		}
+	}
 }
 
 /* A pwhash limit: a number, or the name of one of libsodium's levels. */
@@ -2140,6 +2153,8 @@ defaults(struct ej_config *c)
 	c->accounts.pwhash_ops = pwhash_levels[0].ops;
 	c->accounts.pwhash_mem = pwhash_levels[0].mem;
 	c->push_days = 7;
+	c->gap_lessons = 3;
+	c->average_diff = 100;
 }
 
 /*
@@ -2580,6 +2595,7 @@ store_settings(const struct ej_config *c, sqlite3 *db, struct ej_diag *d)
 		{ "accounts.pwhash_ops", c->accounts.pwhash_ops },
 		{ "accounts.pwhash_mem", c->accounts.pwhash_mem },
 		{ "audit.push_days", c->push_days },
+		{ "audit.gap_lessons", c->gap_lessons },
 	};
 	static const char *const tkeys[] = {
 		"marks.threshold.5", "marks.threshold.4", "marks.threshold.3"
@@ -2605,6 +2621,11 @@ store_settings(const struct ej_config *c, sqlite3 *db, struct ej_diag *d)
 	for (i = 0; i < NELEM(nums) && r == 0; i++) {
 		snprintf(buf, sizeof buf, "%lld", nums[i].v);
 		r = row(db, st, d, "tt", nums[i].key, buf);
+	}
+	if (r == 0) {
+		snprintf(buf, sizeof buf, "%d.%02d", c->average_diff / 100,
+		    c->average_diff % 100);
+		r = row(db, st, d, "tt", "audit.average_diff", buf);
 	}
 	sqlite3_finalize(st);
 	return r;

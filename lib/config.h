@@ -144,6 +144,10 @@ struct ej_config {
 		long long pwhash_ops, pwhash_mem;
 	} accounts;
 	int push_days;                  /* audit */
+	int gap_lessons;                /* audit: lessons in a row without a
+	                                 * mark before marks.gap flags it */
+	int average_diff;               /* audit: hundredths between a period
+	                                 * mark and the average (terms.far) */
 	struct ej_cfg_subject *subjects;
 	size_t nsubjects;
 	struct ej_cfg_bell *bells;

@@ -1,0 +1,510 @@
+/*
+ * audit_integrity — the store's own health: SQLite's checks, the
+ * database's commit against the history's ref, a stale ref lock, HEAD's
+ * objects, the snapshot of the database against HEAD's tree (each
+ * differing record named, through recdiff), and the files' permissions.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "audit.h"
+#include "history.h"
+#include "i18n.h"
+#include "recdiff.h"
+
+/* A lock younger than this may be a live writer's. */
+#define LOCK_STALE_SECONDS 10
+
+static int
+pragma_rows(struct ej_audit *a, const struct ej_audit_rule *r,
+    const char *sql, int fk)
+{
+	struct ej_store *s = ej_audit_store(a);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(ej_store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+		return ej_store_sqlerr(s, ej_audit_diag(a), r->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char *detail;
+
+		if (fk)
+			/* table, rowid, parent, fkid */
+			detail = ej_xasprintf(_("%s row %lld refers to a "
+			    "missing %s"), sqlite3_column_text(st, 0),
+			    (long long)sqlite3_column_int64(st, 1),
+			    sqlite3_column_text(st, 2));
+		else if (strcmp((const char *)sqlite3_column_text(st, 0),
+		    "ok") == 0)
+			continue;
+		else
+			detail = ej_xstrdup((const char *)
+			    sqlite3_column_text(st, 0));
+		rc = ej_audit_add(a, r, NULL, NULL, NULL, NULL, NULL, detail);
+		free(detail);
+		if (rc < 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB ||
+	    (rc & 0xff) == SQLITE_CORRUPT)
+		return ej_audit_add(a, r, NULL, NULL, NULL, NULL, NULL,
+		    sqlite3_errstr(rc));
+	return rc < 0 ? -1 : ej_store_sqlerr(s, ej_audit_diag(a), r->id);
+}
+
+int
+ej_audit__sqlite(struct ej_audit *a, const struct ej_audit_rule *r)
+{
+	return pragma_rows(a, r, "PRAGMA integrity_check", 0);
+}
+
+int
+ej_audit__foreign_keys(struct ej_audit *a, const struct ej_audit_rule *r)
+{
+	return pragma_rows(a, r, "PRAGMA foreign_key_check", 1);
+}
+
+int
+ej_audit__head(struct ej_audit *a, const struct ej_audit_rule *r)
+{
+	struct ej_store *s = ej_audit_store(a);
+	struct ej_diag *d = ej_audit_diag(a);
+	git_repository *repo;
+	git_commit *c = NULL;
+	git_oid ref, db;
+	char *meta = NULL, *detail, rh[GIT_OID_HEXSZ + 1];
+	int has_ref, rc;
+
+	if ((repo = ej_store_repo(s, d)) == NULL ||
+	    (has_ref = ej_history_head(s, &ref, d)) < 0)
+		return -1;
+	if (ej_meta_get(s, "head", &meta) < 0)
+		return ej_store_sqlerr(s, d, r->id);
+	if (has_ref == 0)
+		git_oid_tostr(rh, sizeof rh, &ref);
+	else
+		snprintf(rh, sizeof rh, "-");
+	if (!meta || git_oid_fromstr(&db, meta) < 0) {
+		detail = ej_xasprintf(_("the database records no commit; "
+		    "the history is at %s"), rh);
+		rc = ej_audit_add(a, r, NULL, NULL, NULL, NULL, NULL, detail);
+	} else if (has_ref == 0 && git_oid_equal(&db, &ref)) {
+		rc = 0;
+		detail = NULL;
+	} else if (git_commit_lookup(&c, repo, &db) == 0 &&
+	    git_commit_parentcount(c) == (has_ref == 0 ? 1u : 0u) &&
+	    (has_ref != 0 || git_oid_equal(git_commit_parent_id(c, 0), &ref))) {
+		/* A writer died between its database commit and moving the
+		 * ref: the next write finishes it. */
+		struct ej_audit_rule w = *r;
+
+		w.severity = EJ_SEV_WARNING;
+		detail = ej_xasprintf(_("the database is at %.7s, one commit "
+		    "ahead of refs/heads/main (%.7s): the next write moves the "
+		    "ref"), meta, rh);
+		rc = ej_audit_add(a, &w, NULL, NULL, NULL, NULL, NULL, detail);
+	} else {
+		detail = ej_xasprintf(_("the database is at %.7s, the history "
+		    "at %.7s"), meta, rh);
+		rc = ej_audit_add(a, r, NULL, NULL, NULL, NULL, NULL, detail);
+	}
+	git_commit_free(c);
+	free(detail);
+	free(meta);
+	return rc;
+}
+
+int
+ej_audit__lock(struct ej_audit *a, const struct ej_audit_rule *r)
+{
+	char *path = ej_xasprintf("%s/history.git/refs/heads/main.lock",
+	    ej_store_dir(ej_audit_store(a)));
+	struct stat st;
+	int rc = 0;
+
+	if (stat(path, &st) == 0 &&
+	    time(NULL) - st.st_mtime >= LOCK_STALE_SECONDS) {
+		char when[32], *detail;
+
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S",
+		    localtime(&st.st_mtime));
+		detail = ej_xasprintf(_("history.git/refs/heads/main.lock left "
+		    "since %s; when no ej command is running, remove it"),
+		    when);
+		rc = ej_audit_add(a, r, NULL, NULL, NULL, NULL, NULL, detail);
+		free(detail);
+	}
+	free(path);
+	return rc;
+}
+
+/* ------------------------------------------------------------ objects */
+
+struct walk {
+	struct ej_audit *a;
+	const struct ej_audit_rule *r;
+	git_odb *odb;
+	int failed;
+};
+
+static int
+walk_entry(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct walk *w = payload;
+	size_t len;
+	git_object_t type;
+	char hex[GIT_OID_HEXSZ + 1];
+
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		return 0;
+	if (git_odb_read_header(&len, &type, w->odb, git_tree_entry_id(e)) == 0
+	    && type == GIT_OBJECT_BLOB)
+		return 0;
+	{
+		char *detail = ej_xasprintf(_("%s%s: object %s cannot be read"),
+		    root, git_tree_entry_name(e), git_oid_tostr(hex, sizeof hex,
+		    git_tree_entry_id(e)));
+
+		if (ej_audit_add(w->a, w->r, NULL, NULL, NULL, NULL, NULL,
+		    detail) < 0)
+			w->failed = 1;
+		free(detail);
+	}
+	return w->failed ? -1 : 0;
+}
+
+int
+ej_audit__objects(struct ej_audit *a, const struct ej_audit_rule *r)
+{
+	struct ej_store *s = ej_audit_store(a);
+	struct ej_diag *d = ej_audit_diag(a);
+	git_repository *repo;
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	struct walk w = { a, r, NULL, 0 };
+	git_oid head;
+	char hex[GIT_OID_HEXSZ + 1], *detail = NULL;
+	int rc;
+
+	if ((repo = ej_store_repo(s, d)) == NULL ||
+	    (rc = ej_history_head(s, &head, d)) < 0)
+		return -1;
+	if (rc > 0)
+		return ej_audit_add(a, r, NULL, NULL, NULL, NULL, NULL,
+		    _("refs/heads/main: the history has no commits"));
+	git_oid_tostr(hex, sizeof hex, &head);
+	if (git_commit_lookup(&c, repo, &head) < 0)
+		detail = ej_xasprintf(_("HEAD's commit %s cannot be read"), hex);
+	else if (git_commit_tree(&t, c) < 0)
+		detail = ej_xasprintf(_("the tree of HEAD (%s) cannot be read"),
+		    hex);
+	else if (git_repository_odb(&w.odb, repo) < 0)
+		rc = ej_error(d, EJ_EXIT_IOERR, NULL, 0, 0, "%s: %s",
+		    _("cannot read the history"), git_error_last() ?
+		    git_error_last()->message : "");
+	else if (git_tree_walk(t, GIT_TREEWALK_PRE, walk_entry, &w) < 0 &&
+	    !w.failed)
+		detail = ej_xasprintf(_("a tree under HEAD (%s) cannot be "
+		    "read: %s"), hex, git_error_last() ?
+		    git_error_last()->message : "");
+	if (detail)
+		rc = ej_audit_add(a, r, NULL, NULL, NULL, NULL, NULL, detail);
+	else if (w.failed)
+		rc = -1;
+	free(detail);
+	git_odb_free(w.odb);
+	git_tree_free(t);
+	git_commit_free(c);
+	return rc < 0 ? -1 : 0;
+}
+
+/* ----------------------------------------------------------- snapshot */
+
+/* The keys of a keyed kind's file at path: 1 found, 0 none, -1 error. */
+static int
+path_keys(struct ej_store *s, const struct ej_snapfile *f, const char *path,
+    long long keys[EJ_SNAP_KEYS], struct ej_diag *d)
+{
+	sqlite3_stmt *st;
+	int rc, i, found = 0;
+
+	if ((st = ej_store_prepare(s, f->paths_sql, d)) == NULL)
+		return -1;
+	while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *p = (const char *)sqlite3_column_text(st, 0);
+
+		if (p && strcmp(p, path) == 0) {
+			for (i = 0; i < EJ_SNAP_KEYS; i++)
+				keys[i] = sqlite3_column_int64(st, i + 1);
+			found = 1;
+		}
+	}
+	sqlite3_reset(st);
+	if (!found && rc != SQLITE_DONE)
+		return ej_store_sqlerr(s, d, f->kind);
+	return found;
+}
+
+/* "journal/2020-2021/5А/Алгебра/marks.csv" → "5А", "Алгебра". */
+static void
+journal_of(const char *path, char *cls, size_t nc, char *subj, size_t ns)
+{
+	const char *p[5];
+	int n = 0;
+	const char *q;
+
+	*cls = *subj = '\0';
+	if (strncmp(path, "journal/", 8) != 0)
+		return;
+	for (q = path; *q && n < 5; q++)
+		if (*q == '/')
+			p[n++] = q;
+	if (n >= 3)
+		snprintf(cls, nc, "%.*s", (int)(p[2] - p[1] - 1), p[1] + 1);
+	if (n >= 4)
+		snprintf(subj, ns, "%.*s", (int)(p[3] - p[2] - 1), p[2] + 1);
+}
+
+static int
+record_findings(struct ej_audit *a, const struct ej_audit_rule *r,
+    const char *path, struct ej_recdiff *rd)
+{
+	char cls[64], subj[256];
+	size_t i;
+	int rc = 0;
+
+	journal_of(path, cls, sizeof cls, subj, sizeof subj);
+	for (i = 0; i < rd->n && rc == 0; i++) {
+		const struct ej_recchange *c = &rd->v[i];
+		const char *const *rec = c->new ? c->new : c->old;
+		char *name = ej_rec_name(rd, c), *detail, *ov = NULL, *nv = NULL;
+
+		if (c->op == EJ_REC_ADDED) {
+			nv = ej_rec_values(rd, c->new);
+			detail = *nv ? ej_xasprintf(_("%s: only in the store: %s"),
+			    name, nv) : ej_xasprintf(_("%s: only in the store"),
+			    name);
+		} else if (c->op == EJ_REC_REMOVED) {
+			ov = ej_rec_values(rd, c->old);
+			detail = *ov ? ej_xasprintf(_("%s: only in the history: "
+			    "%s"), name, ov) : ej_xasprintf(_("%s: only in the "
+			    "history"), name);
+		} else {
+			ov = ej_rec_values(rd, c->old);
+			nv = ej_rec_values(rd, c->new);
+			if (strcmp(ov, nv) != 0)
+				detail = ej_xasprintf(_("%s: history %s, store %s"),
+				    name, ov, nv);
+			else {
+				char *what = ej_rec_describe(rd, c);
+
+				detail = ej_xasprintf(_("%s: history and store "
+				    "differ: %s"), name, what);
+				free(what);
+			}
+		}
+		rc = ej_audit_add(a, r, *cls ? cls : NULL, *subj ? subj : NULL,
+		    NULL, ej_rec_get(rd, rec, "date"), ej_rec_get(rd, rec,
+		    "pupil"), detail);
+		free(detail);
+		free(name);
+		free(ov);
+		free(nv);
+	}
+	return rc;
+}
+
+/* One differing path: the store's version against HEAD's. */
+static int
+snapshot_path(struct ej_audit *a, const struct ej_audit_rule *r,
+    git_tree *head, const char *path)
+{
+	struct ej_store *s = ej_audit_store(a);
+	struct ej_diag *d = ej_audit_diag(a);
+	const struct ej_snapfile *f = ej_snap_kind(path);
+	static const long long none[EJ_SNAP_KEYS];
+	long long keys[EJ_SNAP_KEYS];
+	git_tree_entry *e = NULL;
+	git_blob *blob = NULL;
+	struct ej_recdiff *rd = NULL;
+	char *buf = NULL, *detail = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	if (!f) {
+		detail = ej_xasprintf(_("%s: in the history, but not a file "
+		    "the store keeps"), path);
+		goto add;
+	}
+	if (f->path)
+		rc = ej_snap_dump(s, f, none, &buf, &len, d);
+	else if ((rc = path_keys(s, f, path, keys, d)) > 0)
+		rc = ej_snap_dump(s, f, keys, &buf, &len, d);
+	if (rc < 0)
+		return -1;
+	if (head && git_tree_entry_bypath(&e, head, path) == 0 &&
+	    git_blob_lookup(&blob, git_tree_owner(head),
+	    git_tree_entry_id(e)) < 0) {
+		detail = ej_xasprintf(_("%s: differs, and the history's "
+		    "version cannot be read"), path);
+		goto add;
+	}
+	{
+		/* recdiff's errors are about the history's file: a finding. */
+		struct ej_diag quiet;
+		char *msg = NULL;
+		size_t n = 0;
+		FILE *mem = open_memstream(&msg, &n);
+
+		if (!mem) {
+			rc = ej_error(d, EJ_EXIT_SOFTWARE, NULL, 0, 0, "%s",
+			    strerror(errno));
+			goto add;
+		}
+		ej_diag_init(&quiet, d->prog, mem);
+		rc = ej_recdiff(&rd, path, blob ? git_blob_rawcontent(blob) :
+		    NULL, blob ? (size_t)git_blob_rawsize(blob) : 0, buf, len,
+		    &quiet);
+		fclose(mem);
+		if (rc < 0) {
+			detail = ej_xasprintf(_("%s: differs: %s"), path,
+			    msg ? msg : "");
+			if (detail[strlen(detail) - 1] == '\n')
+				detail[strlen(detail) - 1] = '\0';
+		}
+		free(msg);
+	}
+	if (rd && rd->n)
+		rc = record_findings(a, r, path, rd);
+	else if (rd)
+		detail = ej_xasprintf(_("%s: differs from the history (the same "
+		    "records, other bytes)"), path);
+add:
+	if (detail)
+		rc = ej_audit_add(a, r, NULL, NULL, NULL, NULL, NULL, detail);
+	free(detail);
+	ej_recdiff_free(rd);
+	git_blob_free(blob);
+	git_tree_entry_free(e);
+	free(buf);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+ej_audit__snapshot(struct ej_audit *a, const struct ej_audit_rule *r)
+{
+	struct ej_store *s = ej_audit_store(a);
+	struct ej_diag *d = ej_audit_diag(a);
+	git_repository *repo;
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	git_oid head;
+	char **paths = NULL;
+	long n, i;
+	int rc = 0;
+
+	if ((repo = ej_store_repo(s, d)) == NULL)
+		return -1;
+	if (ej_history_head(s, &head, d) == 0 &&
+	    (git_commit_lookup(&c, repo, &head) < 0 ||
+	    git_commit_tree(&t, c) < 0)) {
+		/* integrity.objects names it */
+		git_commit_free(c);
+		return 0;
+	}
+	if ((n = ej_history_verify(s, &paths, d)) < 0)
+		rc = -1;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = snapshot_path(a, r, t, paths[i]);
+	ej_strv_free(paths);
+	git_tree_free(t);
+	git_commit_free(c);
+	return rc;
+}
+
+/* -------------------------------------------------------- permissions */
+
+struct perm {
+	struct ej_audit *a;
+	const struct ej_audit_rule *r;
+	size_t root;             /* length of the store's path + 1 */
+	int group;               /* a group store: its group may */
+	gid_t gid;
+	int failed;
+};
+
+static void
+perm_check(struct perm *p, const char *path, const struct stat *st)
+{
+	const char *rel = strlen(path) > p->root ? path + p->root : ".";
+	mode_t m = st->st_mode & 07777;
+	char *detail = NULL;
+
+	if (m & (S_IROTH | S_IWOTH))
+		detail = ej_xasprintf(_("%s: mode %04o: others may %s it"), rel,
+		    (unsigned)m, (m & S_IWOTH) ? _("write") : _("read"));
+	else if (!p->group && (m & (S_IRGRP | S_IWGRP)))
+		detail = ej_xasprintf(_("%s: mode %04o: its group may %s it in "
+		    "a single-user store"), rel, (unsigned)m,
+		    (m & S_IWGRP) ? _("write") : _("read"));
+	else if (p->group && st->st_gid != p->gid &&
+	    (m & (S_IRGRP | S_IWGRP)))
+		detail = ej_xasprintf(_("%s: group %lu, not the store's (%lu), "
+		    "may %s it"), rel, (unsigned long)st->st_gid,
+		    (unsigned long)p->gid, (m & S_IWGRP) ? _("write") :
+		    _("read"));
+	if (detail && ej_audit_add(p->a, p->r, NULL, NULL, NULL, NULL, NULL,
+	    detail) < 0)
+		p->failed = 1;
+	free(detail);
+}
+
+static void
+perm_walk(struct perm *p, const char *dir, int depth)
+{
+	DIR *dp;
+	struct dirent *e;
+
+	if (depth > 16 || (dp = opendir(dir)) == NULL)
+		return;
+	while (!p->failed && (e = readdir(dp)) != NULL) {
+		struct stat st;
+		char *path;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		path = ej_xasprintf("%s/%s", dir, e->d_name);
+		if (lstat(path, &st) == 0 && !S_ISLNK(st.st_mode)) {
+			perm_check(p, path, &st);
+			if (S_ISDIR(st.st_mode))
+				perm_walk(p, path, depth + 1);
+		}
+		free(path);
+	}
+	closedir(dp);
+}
+
+int
+ej_audit__permissions(struct ej_audit *a, const struct ej_audit_rule *r)
+{
+	const char *dir = ej_store_dir(ej_audit_store(a));
+	struct perm p = { a, r, 0, 0, 0, 0 };
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return ej_error(ej_audit_diag(a), EJ_EXIT_NOINPUT, dir, 0, 0,
+		    "%s", strerror(errno));
+	p.root = strlen(dir) + 1;
+	p.group = (st.st_mode & S_ISGID) != 0;
+	p.gid = st.st_gid;
+	perm_check(&p, dir, &st);
+	perm_walk(&p, dir, 0);
+	return p.failed ? -1 : 0;
+}

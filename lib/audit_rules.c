@@ -1,0 +1,332 @@
+/*
+ * audit_rules — the table of the audit's rules, and the compliance rules
+ * as set-based SQL: each rule one INSERT … SELECT over the whole period
+ * (no query per pupil or lesson), parametrised by the school's settings
+ * (school.yaml, the settings table) with DOMAIN.md's defaults.
+ *
+ * A new rule is one row below: its id (the group before the dot), its
+ * default severity, the setting it reads, its meaning, and either a
+ * function (int f(struct ej_audit *, const struct ej_audit_rule *)) that
+ * calls ej_audit_add()/ej_audit_sql(), or .run = ej_audit__sql with the
+ * SELECT and its detail's format.
+ */
+#include "audit.h"
+#include "i18n.h"
+
+/* A whole-number setting, with its default. */
+#define SETTING(key, dflt) \
+	"ifnull((SELECT CAST(value AS INTEGER) FROM settings WHERE key = '" \
+	key "'), " #dflt ")"
+/* A decimal setting in hundredths ("4.60" → 460). */
+#define SETTING_H(key, dflt) \
+	"ifnull((SELECT CAST(round(CAST(value AS REAL) * 100) AS INTEGER) " \
+	"FROM settings WHERE key = '" key "'), " #dflt ")"
+
+#define PUPIL(p) "(" p ".surname || ' ' || " p ".name)"
+/* The class × subject's teacher by the load. */
+#define CS_LOAD(cls, subj) \
+	"(SELECT s.login FROM load ld JOIN staff s ON s.id = ld.teacher_id " \
+	"WHERE ld.class_id = " cls " AND ld.subject_id = " subj
+#define CS_TEACHER(cls, subj, sub) \
+	"coalesce(" CS_LOAD(cls, subj) " AND ld.subgroup = " sub " ORDER BY " \
+	"s.login LIMIT 1), " CS_LOAD(cls, subj) " ORDER BY ld.subgroup, " \
+	"s.login LIMIT 1))"
+/* Who taught a lesson: its teacher (a substitute), else the load's. */
+#define TEACHER(l) \
+	"coalesce((SELECT login FROM staff WHERE id = " l ".teacher_id), " \
+	CS_TEACHER(l ".class_id", l ".subject_id", l ".subgroup") ")"
+/* The class a pupil is in on a day. */
+#define CLASS_ON(pupil, day) \
+	"(SELECT x.class_id FROM membership x WHERE x.pupil_id = " pupil \
+	" AND x.start <= " day " ORDER BY x.start DESC LIMIT 1)"
+#define CLASS_NAME_ON(pupil, day) \
+	"(SELECT c.name FROM classes c WHERE c.id = " CLASS_ON(pupil, day) ")"
+/* A lesson's class and subject, by name. */
+#define LESSON_JOINS(l) \
+	" JOIN classes c ON c.id = " l ".class_id " \
+	"JOIN subjects j ON j.id = " l ".subject_id "
+#define IN_SPAN(date) " " date " BETWEEN :since AND :until "
+
+#define TOPIC_DAYS SETTING("deadlines.topic_days", 0)
+
+/* Lessons numbered within their class × subject × subgroup. */
+#define LES_IX \
+	"les AS (SELECT id, class_id, subject_id, subgroup, date, row_number() " \
+	"OVER (PARTITION BY class_id, subject_id, subgroup ORDER BY date, num) " \
+	"AS ix FROM lessons WHERE date <= :asof)"
+
+/*
+ * Periods and the current marks in them, for the period-mark rules: per
+ * (each class's periods by its parallel's scheme, those that cond
+ * selects; upto: its end, or the audit's day within it, the findings'
+ * date), cs (the subjects with lessons in them), pup (the pupils of
+ * the class at the period's end, or on the audit's day before it), agg
+ * and st (their count of marks, and the weighted average in hundredths
+ * as terms.c computes it).
+ */
+#define PERIODS(cond) \
+	"WITH per AS (SELECT c.id AS cid, c.name AS cname, c.year_id, p.num, " \
+	"p.scheme, p.name AS pname, p.start, p.end, min(p.end, :asof) AS upto " \
+	"FROM classes c JOIN period_schemes ps ON ps.year_id = c.year_id AND " \
+	"ps.parallel = c.parallel JOIN periods p ON p.year_id = c.year_id AND " \
+	"p.scheme = ps.scheme WHERE " cond "), " \
+	"cs AS (SELECT DISTINCT per.*, l.subject_id FROM per JOIN lessons l ON " \
+	"l.class_id = per.cid AND l.date BETWEEN per.start AND per.upto), " \
+	"pup AS (SELECT cs.*, m.pupil_id FROM cs JOIN membership m ON " \
+	"m.class_id = cs.cid AND m.start = (SELECT max(x.start) FROM " \
+	"membership x WHERE x.pupil_id = m.pupil_id AND x.start <= cs.upto) " \
+	"WHERE NOT EXISTS (SELECT 1 FROM term_marks t WHERE t.pupil_id = " \
+	"m.pupil_id AND t.subject_id = cs.subject_id AND t.year_id = " \
+	"cs.year_id AND t.period = CAST(cs.num AS TEXT) AND t.mark = 'осв'))"
+#define WEIGHTS SETTING("marks.weights", 1)
+#define WEIGHT \
+	"(CASE WHEN " WEIGHTS " THEN CAST(round(w.weight * 100) AS INTEGER) " \
+	"ELSE 100 END)"
+#define STATS \
+	", agg AS (SELECT m.pupil_id, l.class_id AS cid, l.subject_id, per.num, " \
+	"count(*) AS n, sum(CAST(m.mark AS INTEGER) * " WEIGHT ") AS s, " \
+	"sum(" WEIGHT ") AS ws FROM marks m JOIN lessons l ON l.id = " \
+	"m.lesson_id JOIN per ON per.cid = l.class_id AND l.date BETWEEN " \
+	"per.start AND per.upto JOIN work_types w ON w.id = m.work_id WHERE " \
+	"m.mark GLOB '[1-5]' AND (w.weight > 0 OR NOT " WEIGHTS ") " \
+	"GROUP BY 1, 2, 3, 4), " \
+	"st AS (SELECT pup.*, ifnull(agg.n, 0) AS n, CASE WHEN agg.ws > 0 THEN " \
+	"(200 * agg.s + agg.ws) / (2 * agg.ws) END AS avg, CASE pup.scheme " \
+	"WHEN 'half' THEN " SETTING("marks.min.half", 5) " WHEN 'trimester' " \
+	"THEN " SETTING("marks.min.trimester", 4) " ELSE " \
+	SETTING("marks.min.quarter", 3) " END AS need FROM pup LEFT JOIN agg " \
+	"ON agg.pupil_id = pup.pupil_id AND agg.cid = pup.cid AND " \
+	"agg.subject_id = pup.subject_id AND agg.num = pup.num) "
+#define SUGGESTED \
+	"(CASE WHEN st.n < st.need OR st.avg IS NULL THEN 'н/а' WHEN st.avg >= " \
+	SETTING_H("marks.threshold.5", 460) " THEN '5' WHEN st.avg >= " \
+	SETTING_H("marks.threshold.4", 360) " THEN '4' WHEN st.avg >= " \
+	SETTING_H("marks.threshold.3", 260) " THEN '3' ELSE '2' END)"
+#define AVG(x) \
+	"CASE WHEN " x " IS NULL THEN '-' ELSE printf('%d.%02d', " x " / 100, " \
+	x " % 100) END"
+#define ST_FROM \
+	" FROM st JOIN subjects j ON j.id = st.subject_id JOIN pupils p ON " \
+	"p.id = st.pupil_id "
+#define ST_COLS \
+	"SELECT st.cname, j.name, " CS_TEACHER("st.cid", "st.subject_id", "0") \
+	", st.upto, " PUPIL("p") ", "
+
+/* The account rules: the two documents a login needs. */
+#define KINDS "(SELECT 'ediary' AS kind UNION ALL SELECT 'personal-data')"
+
+const struct ej_audit_rule ej_audit_rules[] = {
+	/* ---------------------------------------------- integrity */
+	{ "integrity.sqlite", EJ_SEV_ERROR, NULL,
+	    N_("the database fails PRAGMA integrity_check"), ej_audit__sqlite, NULL, NULL },
+	{ "integrity.foreign_keys", EJ_SEV_ERROR, NULL,
+	    N_("rows that refer to rows that do not exist"),
+	    ej_audit__foreign_keys, NULL, NULL },
+	{ "integrity.head", EJ_SEV_ERROR, NULL,
+	    N_("the database's commit (meta.head) is not refs/heads/main"),
+	    ej_audit__head, NULL, NULL },
+	{ "integrity.lock", EJ_SEV_WARNING, NULL,
+	    N_("a stale refs/heads/main.lock: a writer died moving the ref"),
+	    ej_audit__lock, NULL, NULL },
+	{ "integrity.objects", EJ_SEV_ERROR, NULL,
+	    N_("objects of HEAD's tree that cannot be read"),
+	    ej_audit__objects, NULL, NULL },
+	{ "integrity.snapshot", EJ_SEV_ERROR, NULL,
+	    N_("records of the database that differ from the history"),
+	    ej_audit__snapshot, NULL, NULL },
+	/* ---------------------------------------------- permissions */
+	{ "permissions", EJ_SEV_ERROR, NULL,
+	    N_("store files others (or, in a group store, other groups) "
+	    "may read or write"), ej_audit__permissions, NULL, NULL },
+
+	/* ---------------------------------------------- lessons */
+	{ "lesson.topic", EJ_SEV_WARNING, "deadlines.topic_days",
+	    N_("lessons past their day without a topic"), ej_audit__sql,
+	    "SELECT c.name, j.name, " TEACHER("l") ", l.date, NULL, "
+	    "printf(:fmt) FROM lessons l" LESSON_JOINS("l")
+	    "WHERE l.topic = '' AND" IN_SPAN("l.date") "AND date(l.date, '+' || "
+	    TOPIC_DAYS " || ' days') < :asof",
+	    N_("no topic") },
+	{ "lesson.homework", EJ_SEV_INFO, NULL,
+	    N_("lessons past their day without homework"), ej_audit__sql,
+	    "SELECT c.name, j.name, " TEACHER("l") ", l.date, NULL, "
+	    "printf(:fmt) FROM lessons l" LESSON_JOINS("l")
+	    "WHERE l.homework = '' AND" IN_SPAN("l.date") "AND l.date < :asof",
+	    N_("no homework") },
+	{ "lesson.topic_late", EJ_SEV_WARNING, "deadlines.topic_days",
+	    N_("topics entered after the lesson's day"), ej_audit__sql,
+	    "SELECT c.name, j.name, " TEACHER("l") ", l.date, NULL, "
+	    "printf(:fmt, date(l.topic_at, 'localtime')) FROM lessons l"
+	    LESSON_JOINS("l") "WHERE l.topic <> '' AND l.topic_at IS NOT NULL "
+	    "AND" IN_SPAN("l.date") "AND date(l.topic_at, 'localtime') > "
+	    "date(l.date, '+' || " TOPIC_DAYS " || ' days')",
+	    N_("topic entered on %s") },
+	{ "lesson.homework_late", EJ_SEV_WARNING, "deadlines.homework_hours",
+	    N_("homework entered later than the hours allowed after the "
+	    "class's last lesson of the day"), ej_audit__sql,
+	    "SELECT c.name, j.name, " TEACHER("x") ", x.date, NULL, "
+	    "printf(:fmt, strftime('%Y-%m-%d %H:%M', x.homework_at, "
+	    "'localtime'), strftime('%Y-%m-%d %H:%M', x.due)) FROM (SELECT l.*, "
+	    "datetime(l.date || ' ' || ifnull((SELECT b.end FROM timetable t "
+	    "JOIN bells b ON b.lesson = t.lesson WHERE t.class_id = l.class_id "
+	    "AND t.weekday = (CAST(strftime('%w', l.date) AS INTEGER) + 6) % 7 "
+	    "+ 1 ORDER BY t.lesson DESC LIMIT 1), '23:59'), '+' || "
+	    SETTING("deadlines.homework_hours", 1) " || ' hours') AS due "
+	    "FROM lessons l WHERE l.homework <> '' AND l.homework_at IS NOT "
+	    "NULL AND" IN_SPAN("l.date") ") x" LESSON_JOINS("x")
+	    "WHERE datetime(x.homework_at, 'localtime') > x.due",
+	    N_("homework entered at %s, due by %s") },
+	{ "attendance.late", EJ_SEV_WARNING, "deadlines.topic_days",
+	    N_("absences entered after the lesson's day"), ej_audit__sql,
+	    "SELECT c.name, j.name, " TEACHER("l") ", l.date, " PUPIL("p") ", "
+	    "printf(:fmt, a.code, date(a.at, 'localtime')) FROM attendance a "
+	    "JOIN lessons l ON l.id = a.lesson_id JOIN pupils p ON p.id = "
+	    "a.pupil_id" LESSON_JOINS("l") "WHERE a.reason = '' AND"
+	    IN_SPAN("l.date") "AND date(a.at, 'localtime') > date(l.date, '+' "
+	    "|| " TOPIC_DAYS " || ' days')",
+	    N_("%s entered on %s") },
+
+	/* ---------------------------------------------- marks */
+	{ "marks.late", EJ_SEV_WARNING, "marks.work_types (deadline)",
+	    N_("written marks entered after their work type's deadline"),
+	    ej_audit__sql,
+	    "SELECT c.name, j.name, " TEACHER("l") ", l.date, " PUPIL("p") ", "
+	    "printf(:fmt, m.mark, w.name, date(m.at, 'localtime'), w.deadline) "
+	    "FROM marks m JOIN lessons l ON l.id = m.lesson_id JOIN work_types "
+	    "w ON w.id = m.work_id JOIN pupils p ON p.id = m.pupil_id"
+	    LESSON_JOINS("l") "WHERE w.written AND m.reason = '' AND"
+	    IN_SPAN("l.date") "AND date(m.at, 'localtime') > date(l.date, '+' "
+	    "|| w.deadline || ' days')",
+	    N_("%s (%s) entered on %s, %d days allowed") },
+	{ "marks.gap", EJ_SEV_INFO, "audit.gap_lessons",
+	    N_("more lessons in a row than allowed without a mark for a pupil"),
+	    ej_audit__sql,
+	    "WITH " LES_IX ", mk AS (SELECT m.pupil_id, l.class_id, "
+	    "l.subject_id, l.subgroup, l.ix, l.date FROM marks m JOIN les l ON "
+	    "l.id = m.lesson_id WHERE m.seq = 1 AND m.mark <> 'долг'), "
+	    "sq AS MATERIALIZED (SELECT mk.*, lag(ix) OVER w AS pix, lag(date) OVER w AS "
+	    "pdate, lead(ix) OVER w IS NULL AS last FROM mk WINDOW w AS "
+	    "(PARTITION BY pupil_id, class_id, subject_id, subgroup ORDER BY "
+	    "ix)), lst AS (SELECT class_id, subject_id, subgroup, max(ix) AS ix, "
+	    "max(date) AS date FROM les GROUP BY 1, 2, 3), gaps AS (SELECT "
+	    "pupil_id, class_id, subject_id, subgroup, date, ix - pix - 1 AS n, "
+	    "pdate AS after FROM sq WHERE ix - pix - 1 > "
+	    SETTING("audit.gap_lessons", 3) " UNION ALL SELECT s.pupil_id, "
+	    "s.class_id, s.subject_id, s.subgroup, t.date, t.ix - s.ix, s.date "
+	    "FROM sq s JOIN lst t ON t.class_id = s.class_id AND t.subject_id = "
+	    "s.subject_id AND t.subgroup = s.subgroup WHERE s.last AND "
+	    "t.ix - s.ix > " SETTING("audit.gap_lessons", 3) " AND "
+	    CLASS_ON("s.pupil_id", "t.date") " = s.class_id) "
+	    "SELECT c.name, j.name, " CS_TEACHER("g.class_id", "g.subject_id",
+	    "g.subgroup") ", g.date, " PUPIL("p") ", printf(:fmt, g.n, g.after) "
+	    "FROM gaps g JOIN pupils p ON p.id = g.pupil_id" LESSON_JOINS("g")
+	    "WHERE" IN_SPAN("g.date"),
+	    N_("%d lessons in a row without a mark after %s") },
+	{ "marks.absent", EJ_SEV_WARNING, NULL,
+	    N_("a mark and н for the same pupil at the same lesson"),
+	    ej_audit__sql,
+	    "SELECT c.name, j.name, " TEACHER("l") ", l.date, " PUPIL("p") ", "
+	    "printf(:fmt, m.mark) FROM attendance a JOIN marks m ON "
+	    "m.lesson_id = a.lesson_id AND m.pupil_id = a.pupil_id JOIN lessons "
+	    "l ON l.id = a.lesson_id JOIN pupils p ON p.id = a.pupil_id"
+	    LESSON_JOINS("l") "WHERE a.code = 'н' AND" IN_SPAN("l.date"),
+	    N_("mark %s together with н") },
+	{ "marks.two_after_absence", EJ_SEV_WARNING, NULL,
+	    N_("a 2 at the lesson right after the pupil's absence"),
+	    ej_audit__sql,
+	    "WITH " LES_IX " SELECT c.name, j.name, " TEACHER("lx") ", x.date, "
+	    PUPIL("p") ", printf(:fmt, a.code, pl.date) FROM marks m JOIN les x "
+	    "ON x.id = m.lesson_id JOIN les pl ON pl.class_id = x.class_id AND "
+	    "pl.subject_id = x.subject_id AND pl.subgroup = x.subgroup AND "
+	    "pl.ix = x.ix - 1 JOIN attendance a ON a.lesson_id = pl.id AND "
+	    "a.pupil_id = m.pupil_id JOIN pupils p ON p.id = m.pupil_id "
+	    "JOIN lessons lx ON lx.id = x.id" LESSON_JOINS("x")
+	    "WHERE m.mark = '2' AND a.code IN ('н', 'б', 'у') AND"
+	    IN_SPAN("x.date"),
+	    N_("2 right after an absence (%s on %s)") },
+	{ "marks.not_member", EJ_SEV_ERROR, NULL,
+	    N_("marks for a pupil who was not in the class that day"),
+	    ej_audit__sql,
+	    "SELECT c.name, j.name, " TEACHER("l") ", l.date, " PUPIL("p") ", "
+	    "printf(:fmt, m.mark, ifnull(" CLASS_NAME_ON("m.pupil_id", "l.date")
+	    ", '-')) FROM marks m JOIN lessons l ON l.id = m.lesson_id JOIN "
+	    "pupils p ON p.id = m.pupil_id" LESSON_JOINS("l") "WHERE"
+	    IN_SPAN("l.date") "AND " CLASS_ON("m.pupil_id", "l.date")
+	    " IS NOT l.class_id",
+	    N_("mark %s, but the pupil's class that day is %s") },
+
+	/* ---------------------------------------------- period marks */
+	{ "terms.few_marks", EJ_SEV_WARNING, "marks.min_marks",
+	    N_("fewer current marks in an ended period than a period mark "
+	    "needs"), ej_audit__sql,
+	    PERIODS("p.end < :asof") STATS ST_COLS
+	    "printf(:fmt, st.pname, st.n, st.need)" ST_FROM
+	    "WHERE st.n < st.need",
+	    N_("%s: %d marks, a period mark needs %d") },
+	{ "terms.missing", EJ_SEV_WARNING, "deadlines.period_mark_grace_days",
+	    N_("no period mark after the period's end and the grace days"),
+	    ej_audit__sql,
+	    PERIODS("date(p.end, '+' || "
+	    SETTING("deadlines.period_mark_grace_days", 3) " || ' days') < "
+	    ":asof") " SELECT pup.cname, j.name, " CS_TEACHER("pup.cid",
+	    "pup.subject_id", "0") ", pup.end, " PUPIL("p") ", printf(:fmt, "
+	    "pup.pname) FROM pup JOIN subjects j ON j.id = pup.subject_id JOIN "
+	    "pupils p ON p.id = pup.pupil_id WHERE NOT EXISTS (SELECT 1 FROM "
+	    "term_marks t WHERE t.pupil_id = pup.pupil_id AND t.subject_id = "
+	    "pup.subject_id AND t.year_id = pup.year_id AND t.period = "
+	    "CAST(pup.num AS TEXT))",
+	    N_("%s: no period mark") },
+	{ "terms.far", EJ_SEV_WARNING, "audit.average_diff",
+	    N_("a period mark far from the weighted average"), ej_audit__sql,
+	    PERIODS("p.start <= :asof") STATS ST_COLS
+	    "printf(:fmt, st.pname, t.mark, " AVG("st.avg") ")" ST_FROM
+	    "JOIN term_marks t ON t.pupil_id = st.pupil_id AND t.subject_id = "
+	    "st.subject_id AND t.year_id = st.year_id AND t.period = "
+	    "CAST(st.num AS TEXT) WHERE t.mark GLOB '[1-5]' AND st.avg IS NOT "
+	    "NULL AND abs(CAST(t.mark AS INTEGER) * 100 - st.avg) >= "
+	    SETTING_H("audit.average_diff", 100),
+	    N_("%s: period mark %s, weighted average %s") },
+	{ "terms.risk", EJ_SEV_WARNING, "deadlines.risk_notice_days",
+	    N_("pupils whose suggested period mark is 2 or н/а near the "
+	    "period's end: their parents must be told"), ej_audit__sql,
+	    PERIODS(":asof BETWEEN date(p.end, '-' || "
+	    SETTING("deadlines.risk_notice_days", 14) " || ' days') AND p.end")
+	    STATS ST_COLS "printf(:fmt, st.pname, " SUGGESTED ", "
+	    AVG("st.avg") ", st.n)" ST_FROM "WHERE " SUGGESTED " IN ('2', 'н/а')",
+	    N_("%s: suggested %s (average %s, %d marks); tell the parents") },
+
+	/* ---------------------------------------------- accounts */
+	{ "accounts.no_consent", EJ_SEV_ERROR, NULL,
+	    N_("active accounts without the application and the consent on "
+	    "record"), ej_audit__sql,
+	    "SELECT " CLASS_NAME_ON("p.id", ":asof") ", NULL, NULL, NULL, "
+	    PUPIL("p") ", printf(:fmt, a.login, k.kind) FROM accounts a JOIN "
+	    "pupils p ON p.id = a.pupil_id, " KINDS " k WHERE a.status = "
+	    "'active' AND NOT EXISTS (SELECT 1 FROM consents x WHERE "
+	    "x.pupil_id = a.pupil_id AND x.kind = k.kind AND x.status = 'given') "
+	    "UNION ALL SELECT " CLASS_NAME_ON("p.id", ":asof") ", NULL, NULL, "
+	    "NULL, " PUPIL("p") ", printf(:fmt, a.login, k.kind) FROM accounts a "
+	    "JOIN guardians g ON g.parent_id = a.parent_id JOIN pupils p ON "
+	    "p.id = g.pupil_id, " KINDS " k WHERE a.status = 'active' AND NOT "
+	    "EXISTS (SELECT 1 FROM consents x WHERE x.pupil_id = g.pupil_id AND "
+	    "x.parent_id = a.parent_id AND x.kind = k.kind AND x.status = "
+	    "'given')",
+	    N_("account %s: no %s document given") },
+	{ "accounts.revoked", EJ_SEV_ERROR, NULL,
+	    N_("active accounts whose consent was revoked"), ej_audit__sql,
+	    "SELECT " CLASS_NAME_ON("p.id", ":asof") ", NULL, NULL, NULL, "
+	    PUPIL("p") ", printf(:fmt, a.login, x.kind, x.date) FROM consents x "
+	    "JOIN accounts a ON a.status = 'active' AND (a.pupil_id = "
+	    "x.pupil_id OR (x.parent_id IS NOT NULL AND a.parent_id = "
+	    "x.parent_id)) JOIN pupils p ON p.id = x.pupil_id WHERE x.status = "
+	    "'revoked'",
+	    N_("account %s is active, but the %s document was revoked on %s") },
+
+	/* ---------------------------------------------- the pilot */
+	/* ej-audit reconcile only (audit_reconcile.c): no .run. */
+	{ "reconcile", EJ_SEV_ERROR, "pilot",
+	    N_("cells of a pilot class's paper journal that differ from the "
+	    "electronic journal"), NULL, NULL, NULL },
+};
+
+const size_t ej_audit_nrules = sizeof ej_audit_rules / sizeof ej_audit_rules[0];
