@@ -204,11 +204,12 @@ ej_consent_may_class(struct ej_store *s, long long class_id, unsigned roles,
 	    a->login[0] ? a->login : "?");
 }
 
-/* A parent by id or folded name (with or without the patronymic): the
- * id, 0 when none, -1 when ambiguous (reported). */
+/* A parent by id or folded name (with or without the patronymic), among
+ * namesakes the parent of pupil: the id, 0 when none, -1 when ambiguous
+ * (reported). */
 static long long
-find_parent(struct ej_store *s, const char *ref, const char *file, long line,
-    struct ej_diag *d)
+find_parent(struct ej_store *s, const char *ref, const char *pupil,
+    const char *file, long line, struct ej_diag *d)
 {
 	sqlite3_stmt *st;
 	long long id = 0;
@@ -235,10 +236,60 @@ find_parent(struct ej_store *s, const char *ref, const char *file, long line,
 		n++;
 	}
 	sqlite3_reset(st);
+	if (n > 1 && pupil) {
+		/* Namesakes: the one who is a parent of that pupil. */
+		int k = 0;
+
+		if ((st = ej_store_prepare(s, "SELECT DISTINCT r.id FROM "
+		    "parents r JOIN guardians g ON g.parent_id = r.id JOIN "
+		    "pupils p ON p.id = g.pupil_id WHERE (ej_fold(r.surname "
+		    "|| ' ' || r.name) = ej_fold(?1) OR ej_fold(r.surname || "
+		    "' ' || r.name || ' ' || r.patronymic) = ej_fold(?1)) AND "
+		    "(ej_fold(p.surname || ' ' || p.name) = ej_fold(?2) OR "
+		    "ej_fold(p.surname || ' ' || p.name || ' ' || "
+		    "p.patronymic) = ej_fold(?2) OR CAST(p.id AS TEXT) = ?2)",
+		    d)) == NULL)
+			return -1;
+		sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, pupil, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			id = sqlite3_column_int64(st, 0);
+			k++;
+		}
+		sqlite3_reset(st);
+		if (k == 1)
+			return id;
+	}
 	if (n > 1)
 		return ej_error(d, EJ_EXIT_DATAERR, file, line, 0,
 		    _("\"%s\": %d parents of this name; give the id"), ref, n);
 	return id;
+}
+
+/* The parent's child of that name (or id): its id, 0 when none or more
+ * than one. */
+static long long
+child_of(struct ej_store *s, long long parent, const char *ref,
+    struct ej_diag *d)
+{
+	sqlite3_stmt *st;
+	long long id = 0;
+	int n = 0;
+
+	if ((st = ej_store_prepare(s, "SELECT p.id FROM guardians g JOIN "
+	    "pupils p ON p.id = g.pupil_id WHERE g.parent_id = ?2 AND "
+	    "(ej_fold(p.surname || ' ' || p.name) = ej_fold(?1) OR "
+	    "ej_fold(p.surname || ' ' || p.name || ' ' || p.patronymic) = "
+	    "ej_fold(?1) OR CAST(p.id AS TEXT) = ?1)", d)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, parent);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		n++;
+	}
+	sqlite3_reset(st);
+	return n == 1 ? id : 0;
 }
 
 /* 1 when ref names a pupil (by name), for a clearer message. */
@@ -331,15 +382,9 @@ ej_consent_apply(struct ej_store *s, const struct ej_consent_change *c,
 	if (!c->pupil || !*c->pupil)
 		return ej_error(d, EJ_EXIT_DATAERR, file, line, 0, "%s",
 		    _("no pupil given"));
-	if ((pupil = ej_roster_find_pupil(s, c->pupil, yc.end, file, line,
-	    d)) < 0)
-		return -1;
-	if (pupil == 0)
-		return ej_error(d, EJ_EXIT_DATAERR, file, line, 0,
-		    _("no pupil \"%s\" on the roster"), c->pupil);
-	person_name(s, 0, pupil, pname, sizeof pname, d);
 	if (!self) {
-		if ((parent = find_parent(s, c->parent, file, line, d)) < 0)
+		if ((parent = find_parent(s, c->parent, c->pupil, file, line,
+		    d)) < 0)
 			return -1;
 		if (parent == 0) {
 			if (names_pupil(s, c->parent, d) == 1)
@@ -351,6 +396,19 @@ ej_consent_apply(struct ej_store *s, const struct ej_consent_change *c,
 			    _("no parent \"%s\" on the roster"), c->parent);
 		}
 		person_name(s, 1, parent, rname, sizeof rname, d);
+	}
+	/* The parent's own child first: two pupils of one name are told
+	 * apart by whose application it is. */
+	if ((pupil = self ? 0 : child_of(s, parent, c->pupil, d)) < 0)
+		return -1;
+	if (pupil == 0 && (pupil = ej_roster_find_pupil(s, c->pupil, yc.end,
+	    file, line, d)) < 0)
+		return -1;
+	if (pupil == 0)
+		return ej_error(d, EJ_EXIT_DATAERR, file, line, 0,
+		    _("no pupil \"%s\" on the roster"), c->pupil);
+	person_name(s, 0, pupil, pname, sizeof pname, d);
+	if (!self) {
 		if ((q = ej_store_prepare(s, "SELECT 1 FROM guardians WHERE "
 		    "parent_id = ? AND pupil_id = ?", d)) == NULL)
 			return -1;
