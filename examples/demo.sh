@@ -100,4 +100,7 @@ ej-attend export --class 5А | head -6
 step "suggested first-quarter marks for 5А's mathematics"
 ej-grade term suggest --class 5А --subject Математика --period 1
 
+step "ej-consent, ej-issue-login: 5А's applications and consents (roster/applications.csv), then every login and a printable slip each"
+ej-consent import ../roster/applications.csv && ej-issue-login issue --class 5А --format html --slips "$EJ_STORE/../5А-slips.html"
+
 printf '\nThe demo store is %s; try: ej help\n' "$EJ_STORE"
