@@ -176,12 +176,14 @@ main(int argc, char **argv)
 		    "is %s"), live, hex, bak);
 	} else
 		ej_note(&c.d, _("rebuilt %s from commit %.7s"), outfile, hex);
-	if (unhashed > 0) {
+	ej_note(&c.d, "%s", _("passwords are not in the history: accounts "
+	    "issued before need their passwords reset"));
+	if (unhashed > 0 && !outfile) {
 		size_t i;
 
-		ej_note(&c.d, _("passwords are not in the history: %ld active "
-		    "accounts have none and need a reset (ej-issue-login reset "
-		    "--lost):"), unhashed);
+		ej_note(&c.d, _("%ld active accounts have no password: "
+		    "ej-issue-login reset --lost issues new ones to"),
+		    unhashed);
 		for (i = 0; lost[i]; i++)
 			fprintf(stderr, "  %s\n", lost[i]);
 		if (unhashed > (long)i)
