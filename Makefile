@@ -43,6 +43,8 @@ MO := $(PO:po/%.po=$(O)/locale/%/LC_MESSAGES/ej.mo)
 DEPS_DEB := gcc make pkg-config git sqlite3 libsqlite3-dev libyaml-dev \
 	libcsv-dev libgit2-dev libsodium-dev libcmocka-dev bats gettext mandoc \
 	locales valgrind libjansson-dev chromium
+# strings(1), for the tests that look for passwords in the database
+DEPS_DEB += binutils
 
 
 .SECONDARY:

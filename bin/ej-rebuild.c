@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "cli.h"
 #include "history.h"
 #include "i18n.h"
@@ -79,6 +80,8 @@ main(int argc, char **argv)
 	const char *rev = NULL, *outfile = NULL;
 	char *dir, *tmp, *bak = NULL, *live, hex[GIT_OID_HEXSZ + 1];
 	git_oid at, head, want, got;
+	char **lost = NULL;
+	long unhashed = 0;
 	int ch, has_head;
 
 	ej_cli_init(&c, "ej-rebuild", usage, argc, argv);
@@ -138,6 +141,9 @@ main(int argc, char **argv)
 		    "commit's tree; nothing was replaced"));
 		goto fail;
 	}
+	/* Hashes are never in the history: say whose passwords are gone. */
+	if ((unhashed = ej_account_unhashed(c.s, &lost, 10, &c.d)) < 0)
+		goto fail;
 	if (c.dry_run) {
 		ej_note(&c.d, _("%.7s: the history rebuilds into a database "
 		    "equal to it (dry run: nothing was written)"), hex);
@@ -172,11 +178,23 @@ main(int argc, char **argv)
 		ej_note(&c.d, _("rebuilt %s from commit %.7s"), outfile, hex);
 	ej_note(&c.d, "%s", _("passwords are not in the history: accounts "
 	    "issued before need their passwords reset"));
+	if (unhashed > 0 && !outfile) {
+		size_t i;
+
+		ej_note(&c.d, _("%ld active accounts have no password: "
+		    "ej-issue-login reset --lost issues new ones to"),
+		    unhashed);
+		for (i = 0; lost[i]; i++)
+			fprintf(stderr, "  %s\n", lost[i]);
+		if (unhashed > (long)i)
+			fprintf(stderr, "  %s\n", _("…"));
+	}
 	goto done;
 fail:
 	ej_store_discard(c.s);
 	c.s = NULL;
 done:
+	ej_strv_free(lost);
 	free(bak);
 	free(live);
 	free(tmp);

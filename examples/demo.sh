@@ -120,5 +120,7 @@ ej-audit --rules integrity
 
 step "ej-audit reconcile: 5А's paper journal (the sheet as imported) against the electronic one, corrected since"
 ej-audit reconcile --class 5А --subject Математика 5A-math.csv || true
+step "ej-consent, ej-issue-login: 5А's applications and consents (roster/applications.csv), then every login and a printable slip each"
+ej-consent import ../roster/applications.csv && ej-issue-login issue --class 5А --format html --slips "$EJ_STORE/../5А-slips.html"
 
 printf '\nThe demo store is %s; try: ej help\n' "$EJ_STORE"

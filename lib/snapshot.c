@@ -378,6 +378,57 @@ const struct ej_snapfile ej_snapshot_files[] = {
 		    "pupil_id = :pupil_id AND period = :period AND "
 		    "subject_id = (SELECT id FROM subjects WHERE name = :subject)",
 	},
+
+	/* Parents' applications and consents, and the e-diary logins:
+	 * metadata only — account_secrets (the hashes) is never in a
+	 * snapshot, so never in the history. */
+	{
+		.kind = "consents",
+		.path = "people/consents.csv",
+		.table = "consents",
+		.dump_sql = "SELECT c.id, c.pupil_id, p.surname || ' ' || "
+		    "p.name AS pupil, c.parent_id, r.surname || ' ' || r.name "
+		    "AS parent, c.kind, c.status, c.date, c.form_no, c.reason, "
+		    "b.login AS entered_by, c.at AS entered_at FROM consents c "
+		    "JOIN pupils p ON p.id = c.pupil_id "
+		    "LEFT JOIN parents r ON r.id = c.parent_id "
+		    "JOIN staff b ON b.id = c.by_id ORDER BY c.id",
+		.load_sql = "INSERT INTO consents(id, pupil_id, parent_id, "
+		    "kind, status, date, form_no, reason, by_id, at) "
+		    "VALUES(:id, :pupil_id, :parent_id, :kind, :status, :date, "
+		    ":form_no, :reason, (SELECT id FROM staff WHERE "
+		    "login = :entered_by), :entered_at)",
+		.deps = {
+			{ .table = "consents" },
+			{ .table = "pupils", .when = "surname, name" },
+			{ .table = "parents", .when = "surname, name" },
+			{ .table = "staff", .when = "login" },
+		},
+	},
+	{
+		.kind = "accounts",
+		.path = "people/accounts.csv",
+		.table = "accounts",
+		.dump_sql = "SELECT a.id, a.login, a.role, a.pupil_id, "
+		    "a.parent_id, coalesce(p.surname || ' ' || p.name, "
+		    "r.surname || ' ' || r.name) AS person, a.status, "
+		    "a.must_change, a.issued, a.revoked, a.reason, "
+		    "b.login AS entered_by FROM accounts a "
+		    "LEFT JOIN pupils p ON p.id = a.pupil_id "
+		    "LEFT JOIN parents r ON r.id = a.parent_id "
+		    "JOIN staff b ON b.id = a.by_id ORDER BY a.id",
+		.load_sql = "INSERT INTO accounts(id, login, role, pupil_id, "
+		    "parent_id, status, must_change, issued, revoked, reason, "
+		    "by_id) VALUES(:id, :login, :role, :pupil_id, :parent_id, "
+		    ":status, :must_change, :issued, :revoked, :reason, "
+		    "(SELECT id FROM staff WHERE login = :entered_by))",
+		.deps = {
+			{ .table = "accounts" },
+			{ .table = "pupils", .when = "surname, name" },
+			{ .table = "parents", .when = "surname, name" },
+			{ .table = "staff", .when = "login" },
+		},
+	},
 };
 
 const size_t ej_snapshot_nfiles =
