@@ -2002,9 +2002,12 @@ ej_history_reload(struct ej_store *s, const git_oid *from, const git_oid *to,
 	/* Foreign keys hold again at COMMIT, once every file is back. */
 	if (ej_store_exec(s, "PRAGMA defer_foreign_keys = ON", d) < 0)
 		goto out;
-	for (i = 0; i < rs.n; i++)
-		if (rs.v[i].unload && unload_file(s, &rs.v[i], d) < 0)
-			goto out;
+	/* Later kinds first: a mark finds its rows through its lesson. */
+	for (k = s->nfiles; k-- > 0; )
+		for (i = 0; i < rs.n; i++)
+			if (rs.v[i].kind == k && rs.v[i].unload &&
+			    unload_file(s, &rs.v[i], d) < 0)
+				goto out;
 	/* The new side, in table order: a kind's rows may refer to
 	 * earlier kinds', and a keyed file's path to the names just
 	 * loaded. */

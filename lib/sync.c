@@ -876,7 +876,7 @@ ej_sync_clone(const char *url, const char *dir, const struct ej_sync_opts *o,
 	git_reference *ref = NULL;
 	git_commit *commit = NULL;
 	git_oid to, want, got;
-	char hex[GIT_OID_HEXSZ + 1];
+	char hex[GIT_OID_HEXSZ + 1], when[32];
 
 	if (ej_store_create(&s, dir, NULL, d) < 0)
 		return -1;
@@ -888,9 +888,12 @@ ej_sync_clone(const char *url, const char *dir, const struct ej_sync_opts *o,
 	}
 	if (fetch(repo, remote, EJ_SYNC_SOURCE, o, &to, d) < 0)
 		goto fail;
+	iso_time(when, time(NULL));
 	if (git_reference_create(&ref, repo, REF_MAIN, &to, 0,
 	    "ej-sync: clone") < 0 ||
-	    config_set(repo, MIRROR_KEY, url, d) < 0) {
+	    config_set(repo, MIRROR_KEY, url, d) < 0 ||
+	    config_set(repo, "remote." EJ_SYNC_SOURCE ".ejpulled", when,
+	    d) < 0) {
 		giterr(d, EJ_EXIT_IOERR, _("cannot set main"));
 		goto fail;
 	}
@@ -1232,46 +1235,6 @@ push_days(struct ej_store *s)
 	return days;
 }
 
-/* The source's main, asked over the network: 0 and *out, or -1. */
-static int
-ls_remote(git_repository *repo, const char *name,
-    const struct ej_sync_opts *o, git_oid *out, struct ej_diag *d)
-{
-	git_remote *remote = NULL;
-	git_remote_callbacks rcb;
-	const git_remote_head **heads;
-	struct cb c = {0};
-	size_t i, nh;
-	int rc = -1;
-
-	if (lookup(repo, name, &remote, d) < 0)
-		return -1;
-	c.d = d;
-	c.o = o;
-	c.remote = name;
-	c.url = git_remote_url(remote);
-	git_remote_init_callbacks(&rcb, GIT_REMOTE_CALLBACKS_VERSION);
-	callbacks(&rcb, &c);
-	if (git_remote_connect(remote, GIT_DIRECTION_FETCH, &rcb, NULL,
-	    NULL) < 0 || git_remote_ls(&heads, &nh, remote) < 0) {
-		transport_err(&c, name);
-		goto out;
-	}
-	for (i = 0; i < nh; i++)
-		if (strcmp(heads[i]->name, REF_MAIN) == 0) {
-			git_oid_cpy(out, &heads[i]->oid);
-			rc = 0;
-		}
-	if (rc < 0)
-		ej_error(d, EJ_EXIT_DATAERR, NULL, 0, 0,
-		    _("%s: %s has no %s: not an ej history"), name,
-		    c.url, REF_MAIN);
-out:
-	git_remote_disconnect(remote);
-	git_remote_free(remote);
-	return rc;
-}
-
 int
 ej_sync_audit(struct ej_store *s, int online, long long now,
     const struct ej_sync_opts *o, struct ej_sync_finding **out, size_t *n,
@@ -1303,40 +1266,33 @@ ej_sync_audit(struct ej_store *s, int online, long long now,
 			size_t ahead = 0, behind = 0;
 
 			if (online) {
+				/* Fetched (main and the database stay): then
+				 * what the mirror lacks can be counted. */
+				git_remote *r = NULL;
+
 				quiet_diag(&quiet, d->prog);
-				if (ls_remote(repo, st[i].name, o, &theirs,
+				if (git_remote_lookup(&r, repo, st[i].name) < 0 ||
+				    fetch(repo, r, st[i].name, o, &theirs,
 				    &quiet) < 0) {
+					git_remote_free(r);
 					finding(out, n, EJ_SYNC_WARNING,
 					    "sync.mirror-behind", ej_xasprintf(
 					    _("the mirror's source %s cannot be "
 					    "reached"), st[i].url));
 					continue;
 				}
+				git_remote_free(r);
 				if (git_reference_name_to_id(&head, repo,
 				    REF_MAIN) == 0 &&
-				    !git_oid_equal(&head, &theirs)) {
-					if (git_graph_ahead_behind(&ahead,
-					    &behind, repo, &head, &theirs) == 0)
-						finding(out, n, EJ_SYNC_WARNING,
-						    "sync.mirror-behind",
-						    ej_xasprintf(_("the mirror is "
-						    "%zu commits behind its "
-						    "source %s"), behind,
-						    st[i].url));
-					else
-						finding(out, n, EJ_SYNC_WARNING,
-						    "sync.mirror-behind",
-						    ej_xasprintf(_("the mirror is "
-						    "behind its source %s; run "
-						    "ej-sync pull"), st[i].url));
-				}
-				continue;
+				    git_graph_ahead_behind(&ahead, &behind, repo,
+				    &head, &theirs) == 0)
+					st[i].behind = behind;
 			}
 			if (st[i].behind > 0)
 				finding(out, n, EJ_SYNC_WARNING,
 				    "sync.mirror-behind", ej_xasprintf(
 				    _("the mirror is %zu commits behind its "
-				    "source %s as last fetched"),
+				    "source %s"),
 				    st[i].behind, st[i].url));
 			else if (pulled < 0 || now - pulled > days * 86400)
 				finding(out, n, EJ_SYNC_WARNING,
