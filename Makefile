@@ -43,6 +43,8 @@ MO := $(PO:po/%.po=$(O)/locale/%/LC_MESSAGES/ej.mo)
 DEPS_DEB := gcc make pkg-config git sqlite3 libsqlite3-dev libyaml-dev \
 	libcsv-dev libgit2-dev libsodium-dev libcmocka-dev bats gettext mandoc \
 	locales valgrind
+# ej-sync's tests: sshd on a loopback port (git daemon comes with git)
+DEPS_DEB += openssh-server
 
 
 .SECONDARY:
