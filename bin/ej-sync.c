@@ -58,12 +58,23 @@ static void
 push_cmd(struct ej_cli *c, const struct ej_sync_opts *o, const char *name)
 {
 	struct ej_sync_status *st = NULL;
-	size_t n = 0, i;
+	size_t n = 0, i, pushed = 0;
+	char *src = NULL;
+	int mirror;
 
 	ej_cli_setup(c, EJ_SETUP_READ);
 	if (ej_who_require(c->s, EJ_ROLE_TECHNICIAN, _("push the history"),
-	    &c->d) < 0 || ej_sync_status_get(c->s, name, &st, &n, &c->d) < 0)
+	    &c->d) < 0 || (mirror = ej_sync_mirror_of(c->s, &src, &c->d)) < 0 ||
+	    ej_sync_status_get(c->s, name, &st, &n, &c->d) < 0)
 		ej_cli_exit(c);
+	free(src);
+	/* A mirror passes its history on (a district's own backup), never
+	 * back to where it came from. */
+	if (mirror && name && strcmp(name, EJ_SYNC_SOURCE) == 0) {
+		ej_error(&c->d, EJ_EXIT_USAGE, NULL, 0, 0, "%s",
+		    _("a mirror does not push to its source"));
+		ej_cli_exit(c);
+	}
 	if (n == 0) {
 		ej_error(&c->d, EJ_EXIT_DATAERR, NULL, 0, 0, "%s",
 		    _("no remote to push to; add one with: ej-sync remote add "
@@ -75,6 +86,9 @@ push_cmd(struct ej_cli *c, const struct ej_sync_opts *o, const char *name)
 
 		/* A failing remote does not keep the others from their
 		 * copy (tee's rule): say so, go on, fail at the end. */
+		if (mirror && strcmp(st[i].name, EJ_SYNC_SOURCE) == 0)
+			continue;
+		pushed++;
 		if (ej_sync_push(c->s, st[i].name, o, &r, &c->d) < 0)
 			continue;
 		if (r.uptodate)
@@ -83,6 +97,10 @@ push_cmd(struct ej_cli *c, const struct ej_sync_opts *o, const char *name)
 			ej_note(&c->d, _("%s: pushed main (%zu objects sent)"),
 			    st[i].name, r.objects);
 	}
+	if (pushed == 0)
+		ej_error(&c->d, EJ_EXIT_DATAERR, NULL, 0, 0, "%s",
+		    _("no remote to push to; add one with: ej-sync remote add "
+		    "NAME URL"));
 	ej_sync_status_free(st, n);
 }
 

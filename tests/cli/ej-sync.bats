@@ -263,6 +263,18 @@ usb	/media/usb/school.git" ]
 	run ej-grade export
 	[ "$status" -eq 0 ]
 	[ "$(git -C "$TRASH/mirror/history.git" config ej.mirror)" = "file://$TRASH/r.git" ]
+	# never back to its source; on to the district's own backup
+	run ej-sync push
+	[ "$status" -eq 65 ]
+	run ej-sync push origin
+	[ "$status" -eq 2 ]
+	[ "$output" = "ej-sync: a mirror does not push to its source" ]
+	bare "$TRASH/backup.git"
+	ej-sync remote add backup "$TRASH/backup.git" 2>/dev/null
+	run ej-sync push
+	[ "$status" -eq 0 ]
+	[[ "$output" == "ej-sync: backup: pushed main ("*" objects sent)" ]]
+	[ "$(head_of "$TRASH/backup.git")" = "$(head_of "$S/history.git")" ]
 }
 
 @test "a pull after 3 new commits reloads only their files" {
