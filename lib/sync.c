@@ -478,6 +478,11 @@ cb_cert(git_cert *cert, int valid, const char *host, void *payload)
 		c->refused = 1;
 		return -1;
 	}
+	if (sodium_init() < 0) {
+		c->refused = 1;
+		return ej_error(c->d, EJ_EXIT_SOFTWARE, NULL, 0, 0, "%s",
+		    "sodium_init");
+	}
 	url_host(c->url, h, sizeof h, &port);
 	if (port == 22)
 		snprintf(name, sizeof name, "%s", h);

@@ -207,6 +207,15 @@ usb	/media/usb/school.git" ]
 	run ej-sync --store "$TRASH/mirror" pull
 	[ "$status" -eq 0 ]
 	diff <(views "$S") <(views "$TRASH/mirror")
+	# the key from an ssh agent, none in ~/.ssh
+	rm "$HOME/.ssh/id_ed25519" "$HOME/.ssh/id_ed25519.pub"
+	eval "$(ssh-agent -s -a "$TRASH/agent.sock")" >/dev/null
+	ssh-add -q "$SSH_USER_KEY" 2>/dev/null
+	ej-grade set 5А Математика 04.09 "Велиев Исмаил" 4 2>/dev/null
+	run ej-sync push district
+	kill "$SSH_AGENT_PID"
+	[ "$status" -eq 0 ]
+	[ "$(head_of "$TRASH/s.git")" = "$(head_of "$S/history.git")" ]
 }
 
 @test "ssh://: an unknown host is refused, a changed key too; a hashed entry is known" {
