@@ -45,6 +45,8 @@ DEPS_DEB := gcc make pkg-config git sqlite3 libsqlite3-dev libyaml-dev \
 	locales valgrind libjansson-dev chromium
 # strings(1), for the tests that look for passwords in the database
 DEPS_DEB += binutils
+# ej-sync's tests: sshd on a loopback port (git daemon comes with git)
+DEPS_DEB += openssh-server
 
 
 .SECONDARY:

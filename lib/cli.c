@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "csvio.h"
 #include "i18n.h"
+#include "sync.h"
 #include "who.h"
 
 #ifndef EJ_VERSION
@@ -108,6 +109,13 @@ ej_cli_setup(struct ej_cli *c, int mode)
 		ej_cli_exit(c);
 	}
 	free(dir);
+	/* A mirror's readers are the district's, not the school's staff. */
+	switch (ej_sync_mirror_actor(c->s, mode == EJ_SETUP_WRITE, &c->d)) {
+	case -1:
+		ej_cli_exit(c);
+	case 1:
+		return;
+	}
 	if (ej_who_resolve(c->s, &c->d) < 0)
 		ej_cli_exit(c);
 }

@@ -1606,3 +1606,490 @@ out:
 	git_packbuilder_free(pb);
 	return removed;
 }
+
+/* --------------------------------------------------------------- reload */
+
+/* A file that differs between two trees: in the old one, the new one, or
+ * both (modified). */
+struct tdelta {
+	char *path;
+	int old, new_;
+};
+
+struct tdeltas {
+	struct tdelta *v;
+	size_t n, cap;
+};
+
+static void
+tdelta_add(struct tdeltas *ds, const char *prefix, const char *name,
+    int old, int new_)
+{
+	if (ds->n == ds->cap) {
+		ds->cap = ds->cap ? ds->cap * 2 : 16;
+		ds->v = ej_xrealloc(ds->v, ds->cap * sizeof *ds->v);
+	}
+	ds->v[ds->n].path = ej_xasprintf("%s%s", prefix, name);
+	ds->v[ds->n].old = old;
+	ds->v[ds->n].new_ = new_;
+	ds->n++;
+}
+
+static int tdiff(git_repository *, git_tree *, git_tree *, const char *,
+    struct tdeltas *);
+
+/* The subtree of entry e (NULL when e is not a tree). */
+static int
+subtree(git_repository *repo, const git_tree_entry *e, git_tree **out)
+{
+	*out = NULL;
+	if (!e || git_tree_entry_type(e) != GIT_OBJECT_TREE)
+		return 0;
+	return git_tree_lookup(out, repo, git_tree_entry_id(e));
+}
+
+/* Recurse into the entries named name of a and b (either may be NULL). */
+static int
+tdiff_entry(git_repository *repo, const git_tree_entry *ea,
+    const git_tree_entry *eb, const char *prefix, const char *name,
+    struct tdeltas *out)
+{
+	git_tree *ta = NULL, *tb = NULL;
+	char *sub;
+	int rc;
+
+	if (subtree(repo, ea, &ta) < 0 || subtree(repo, eb, &tb) < 0) {
+		git_tree_free(ta);
+		return -1;
+	}
+	if (ea && !ta && eb && !tb)
+		tdelta_add(out, prefix, name, 1, 1);
+	else {
+		if (ea && !ta)
+			tdelta_add(out, prefix, name, 1, 0);
+		if (eb && !tb)
+			tdelta_add(out, prefix, name, 0, 1);
+	}
+	rc = 0;
+	if (ta || tb) {
+		sub = ej_xasprintf("%s%s/", prefix, name);
+		rc = tdiff(repo, ta, tb, sub, out);
+		free(sub);
+	}
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return rc;
+}
+
+/*
+ * The files that differ between trees a and b. Subtrees with the same id
+ * are skipped whole: the cost is the changed directories', not the
+ * tree's.
+ */
+static int
+tdiff(git_repository *repo, git_tree *a, git_tree *b, const char *prefix,
+    struct tdeltas *out)
+{
+	size_t i, na = a ? git_tree_entrycount(a) : 0,
+	    nb = b ? git_tree_entrycount(b) : 0;
+
+	for (i = 0; i < na; i++) {
+		const git_tree_entry *ea = git_tree_entry_byindex(a, i);
+		const char *name = git_tree_entry_name(ea);
+		const git_tree_entry *eb = b ? git_tree_entry_byname(b, name) :
+		    NULL;
+
+		if (eb && git_oid_equal(git_tree_entry_id(ea),
+		    git_tree_entry_id(eb)))
+			continue;
+		if (tdiff_entry(repo, ea, eb, prefix, name, out) < 0)
+			return -1;
+	}
+	for (i = 0; i < nb; i++) {
+		const git_tree_entry *eb = git_tree_entry_byindex(b, i);
+		const char *name = git_tree_entry_name(eb);
+
+		if (a && git_tree_entry_byname(a, name))
+			continue;
+		if (tdiff_entry(repo, NULL, eb, prefix, name, out) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A file to reload: its kind and keys, and what happens to it. */
+struct rl_item {
+	size_t kind;
+	long long keys[EJ_SNAP_KEYS];
+	int unload;              /* its rows are deleted */
+	char *path;              /* its path in the new tree, once known */
+	git_oid blob;            /* ... and its blob there (zero: none) */
+};
+
+struct rl_set {
+	struct rl_item *v;
+	size_t n, cap;
+};
+
+static struct rl_item *
+rl_get(struct rl_set *rs, size_t kind, const long long keys[EJ_SNAP_KEYS])
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (rs->v[i].kind == kind &&
+		    memcmp(rs->v[i].keys, keys, sizeof rs->v[i].keys) == 0)
+			return &rs->v[i];
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap ? rs->cap * 2 : 16;
+		rs->v = ej_xrealloc(rs->v, rs->cap * sizeof *rs->v);
+	}
+	memset(&rs->v[rs->n], 0, sizeof rs->v[rs->n]);
+	rs->v[rs->n].kind = kind;
+	memcpy(rs->v[rs->n].keys, keys, sizeof rs->v[rs->n].keys);
+	return &rs->v[rs->n++];
+}
+
+/* Every possible path of a keyed kind with its keys, in the DB's present
+ * state. */
+struct kpaths {
+	struct strv paths;
+	long long *keys;
+};
+
+static int
+kpaths_load(struct ej_store *s, const struct ej_snapfile *f,
+    struct kpaths *kp, struct ej_diag *d)
+{
+	sqlite3_stmt *st;
+	size_t n = 0;
+	int rc, j;
+
+	ej_strv_free(kp->paths.v);
+	free(kp->keys);
+	memset(kp, 0, sizeof *kp);
+	if ((st = ej_store_prepare(s, f->paths_sql, d)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		strv_push(&kp->paths, ej_xstrdup((const char *)
+		    sqlite3_column_text(st, 0)));
+		kp->keys = ej_xrealloc(kp->keys, (n + 1) * EJ_SNAP_KEYS *
+		    sizeof *kp->keys);
+		for (j = 0; j < EJ_SNAP_KEYS; j++)
+			kp->keys[n * EJ_SNAP_KEYS + j] =
+			    sqlite3_column_int64(st, j + 1);
+		n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return ej_store_sqlerr(s, d, f->kind);
+	return 0;
+}
+
+static void
+kpaths_free(struct kpaths *kp)
+{
+	ej_strv_free(kp->paths.v);
+	free(kp->keys);
+	memset(kp, 0, sizeof *kp);
+}
+
+/* The keys of path (-1: none), or the path of keys (NULL: none). */
+static const long long *
+kpaths_keys(const struct kpaths *kp, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < kp->paths.n; i++)
+		if (strcmp(kp->paths.v[i], path) == 0)
+			return kp->keys + i * EJ_SNAP_KEYS;
+	return NULL;
+}
+
+static const char *
+kpaths_path(const struct kpaths *kp, const long long keys[EJ_SNAP_KEYS])
+{
+	size_t i;
+
+	for (i = 0; i < kp->paths.n; i++)
+		if (memcmp(kp->keys + i * EJ_SNAP_KEYS, keys,
+		    EJ_SNAP_KEYS * sizeof *keys) == 0)
+			return kp->paths.v[i];
+	return NULL;
+}
+
+static long
+kind_of(struct ej_store *s, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < s->nfiles; i++) {
+		const struct ej_snapfile *f = &s->files[i];
+
+		if (f->path ? strcmp(f->path, path) == 0 :
+		    fnmatch(f->glob, path, FNM_PATHNAME) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+static long
+kind_named(struct ej_store *s, const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < s->nfiles; i++)
+		if (strcmp(s->files[i].kind, kind) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Delete the rows of one file. */
+static int
+unload_file(struct ej_store *s, const struct rl_item *it, struct ej_diag *d)
+{
+	const struct ej_snapfile *f = &s->files[it->kind];
+	sqlite3_stmt *st;
+	char *sql = NULL;
+	int rc;
+
+	if (!f->unload_sql)
+		sql = ej_xasprintf("DELETE FROM %s", f->table);
+	st = ej_store_prepare(s, sql ? sql : f->unload_sql, d);
+	free(sql);
+	if (!st)
+		return -1;
+	if (!f->path)
+		bind_keys(st, it->keys);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return ej_store_sqlerr(s, d, f->kind);
+	return 0;
+}
+
+/* Load one file from its blob in the new tree. */
+static int
+load_item(struct ej_store *s, const struct rl_item *it, struct ej_diag *d)
+{
+	git_blob *b;
+	int rc;
+
+	if (git_blob_lookup(&b, s->repo, &it->blob) < 0)
+		return ej_store_giterr(s, d, it->path);
+	rc = load_blob(s, &s->files[it->kind], it->path, it->keys,
+	    git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), d);
+	git_blob_free(b);
+	return rc;
+}
+
+/* The reloaded file serialises to its blob (or, gone, to nothing). */
+static int
+check_item(struct ej_store *s, const struct rl_item *it, struct ej_diag *d)
+{
+	static const git_oid zero;
+	char *buf;
+	size_t len;
+	git_oid id;
+	int same;
+
+	if (ej_snap_dump(s, &s->files[it->kind], it->keys, &buf, &len, d) < 0)
+		return -1;
+	if (buf)
+		git_odb_hash(&id, buf, len, GIT_OBJECT_BLOB);
+	same = buf ? git_oid_equal(&id, &it->blob) :
+	    git_oid_equal(&it->blob, &zero);
+	free(buf);
+	if (!same)
+		return ej_error(d, EJ_EXIT_SOFTWARE, it->path ? it->path :
+		    s->files[it->kind].kind, 0, 0, "%s",
+		    _("reloaded, the file does not serialise to the history's "
+		    "bytes"));
+	return 0;
+}
+
+long
+ej_history_reload(struct ej_store *s, const git_oid *from, const git_oid *to,
+    char ***paths, struct ej_diag *d)
+{
+	git_repository *repo = ej_store_repo(s, d);
+	git_commit *ca = NULL, *cb = NULL;
+	git_tree *ta = NULL, *tb = NULL;
+	struct tdeltas ds = {0};
+	struct rl_set rs = {0};
+	struct kpaths kp = {0};
+	struct strv out = {0};
+	long *kinds = NULL, n = -1;
+	size_t i, k, w;
+
+	if (paths)
+		*paths = NULL;
+	if (!repo)
+		return -1;
+	if (git_commit_lookup(&ca, repo, from) < 0 ||
+	    git_commit_tree(&ta, ca) < 0 ||
+	    git_commit_lookup(&cb, repo, to) < 0 ||
+	    git_commit_tree(&tb, cb) < 0) {
+		ej_store_giterr(s, d, _("cannot read the commit"));
+		goto out;
+	}
+	if (tdiff(repo, ta, tb, "", &ds) < 0) {
+		ej_store_giterr(s, d, _("cannot compare the trees"));
+		goto out;
+	}
+	/* Each changed file's kind; every one must be reloadable alone. */
+	kinds = ej_xcalloc(ds.n + 1, sizeof *kinds);
+	for (i = 0; i < ds.n; i++) {
+		const struct ej_snapfile *f;
+
+		if ((kinds[i] = kind_of(s, ds.v[i].path)) < 0) {
+			ej_error(d, EJ_EXIT_DATAERR, ds.v[i].path, 0, 0, "%s",
+			    _("not a file of the snapshot"));
+			goto out;
+		}
+		f = &s->files[kinds[i]];
+		if (!f->unload_sql && (!f->path || !f->table) && !f->noload) {
+			ej_error(d, EJ_EXIT_SOFTWARE, ds.v[i].path, 0, 0, "%s",
+			    _("this kind of file cannot be reloaded alone; run "
+			    "ej-rebuild"));
+			goto out;
+		}
+	}
+	/* The old side: the rows the files held go, found by the keys of
+	 * their paths in the DB as it is (at from). */
+	for (k = 0; k < s->nfiles; k++) {
+		const struct ej_snapfile *f = &s->files[k];
+		static const long long none[EJ_SNAP_KEYS];
+		int loaded = 0;
+
+		if (f->noload)
+			continue;
+		for (i = 0; i < ds.n; i++) {
+			const long long *keys = none;
+
+			if (kinds[i] != (long)k || !ds.v[i].old)
+				continue;
+			if (!f->path) {
+				if (!loaded && kpaths_load(s, f, &kp, d) < 0)
+					goto out;
+				loaded = 1;
+				if ((keys = kpaths_keys(&kp, ds.v[i].path)) ==
+				    NULL) {
+					ej_error(d, EJ_EXIT_SOFTWARE,
+					    ds.v[i].path, 0, 0, "%s",
+					    _("the database does not know this "
+					    "file; run ej-rebuild"));
+					goto out;
+				}
+			}
+			rl_get(&rs, k, keys)->unload = 1;
+		}
+	}
+	/* Kinds that go with another at the same keys go too. */
+	for (i = 0; i < rs.n; i++) {
+		const struct ej_snapfile *f = &s->files[rs.v[i].kind];
+
+		for (w = 0; w < 3 && f->with[w]; w++) {
+			long wk = kind_named(s, f->with[w]);
+			long long keys[EJ_SNAP_KEYS];
+
+			if (wk < 0)
+				continue;
+			memcpy(keys, rs.v[i].keys, sizeof keys);
+			rl_get(&rs, (size_t)wk, keys)->unload = 1;
+		}
+	}
+	/* Foreign keys hold again at COMMIT, once every file is back. */
+	if (ej_store_exec(s, "PRAGMA defer_foreign_keys = ON", d) < 0)
+		goto out;
+	/* Later kinds first: a mark finds its rows through its lesson. */
+	for (k = s->nfiles; k-- > 0; )
+		for (i = 0; i < rs.n; i++)
+			if (rs.v[i].kind == k && rs.v[i].unload &&
+			    unload_file(s, &rs.v[i], d) < 0)
+				goto out;
+	/* The new side, in table order: a kind's rows may refer to
+	 * earlier kinds', and a keyed file's path to the names just
+	 * loaded. */
+	for (k = 0; k < s->nfiles; k++) {
+		const struct ej_snapfile *f = &s->files[k];
+		static const long long none[EJ_SNAP_KEYS];
+		size_t first = 0;
+
+		if (f->noload)
+			continue;
+		if (!f->path && kpaths_load(s, f, &kp, d) < 0)
+			goto out;
+		for (i = 0; i < ds.n; i++) {
+			const long long *keys = none;
+
+			if (kinds[i] != (long)k || !ds.v[i].new_)
+				continue;
+			if (!f->path &&
+			    (keys = kpaths_keys(&kp, ds.v[i].path)) == NULL) {
+				ej_error(d, EJ_EXIT_DATAERR, ds.v[i].path, 0, 0,
+				    "%s", _("no class, subject or year of the "
+				    "history has this path"));
+				goto out;
+			}
+			rl_get(&rs, k, keys);
+		}
+		for (i = first; i < rs.n; i++) {
+			struct rl_item *it = &rs.v[i];
+			const char *p;
+
+			if (it->kind != k || it->path)
+				continue;
+			p = f->path ? f->path : kpaths_path(&kp, it->keys);
+			if (!p)
+				continue;        /* its class is gone */
+			it->path = ej_xstrdup(p);
+			if (!tree_blob(tb, p, &it->blob))
+				continue;        /* its file is gone */
+			if (load_item(s, it, d) < 0)
+				goto out;
+		}
+	}
+	/* Serialised back, every reloaded file is the history's. */
+	for (i = 0; i < rs.n; i++) {
+		if (!rs.v[i].path)
+			continue;
+		if (check_item(s, &rs.v[i], d) < 0)
+			goto out;
+		strv_push(&out, ej_xstrdup(rs.v[i].path));
+	}
+	for (i = 0; i < ds.n; i++) {
+		/* A file gone from the new tree with its keys. */
+		size_t j;
+		int seen = 0;
+
+		for (j = 0; j < out.n && !seen; j++)
+			seen = strcmp(out.v[j], ds.v[i].path) == 0;
+		if (!seen && kinds[i] >= 0 && !s->files[kinds[i]].noload)
+			strv_push(&out, ej_xstrdup(ds.v[i].path));
+	}
+	if (out.v)
+		qsort(out.v, out.n, sizeof *out.v, cmp_str);
+	n = (long)out.n;
+	if (paths) {
+		if (!out.v)
+			strv_push(&out, NULL), out.n = 0;
+		*paths = out.v;
+		out.v = NULL;
+	}
+out:
+	ej_strv_free(out.v);
+	kpaths_free(&kp);
+	for (i = 0; i < rs.n; i++)
+		free(rs.v[i].path);
+	free(rs.v);
+	for (i = 0; i < ds.n; i++)
+		free(ds.v[i].path);
+	free(ds.v);
+	free(kinds);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	git_commit_free(ca);
+	git_commit_free(cb);
+	return n;
+}

@@ -69,6 +69,13 @@ struct ej_snapfile {
 	const char *value_cols;
 	const char *delete_sql;
 	const char *update_sql;
+	/* Partial reload (ej_history_reload): delete the rows a file holds,
+	 * binding ?1..?3 for keyed kinds. NULL: DELETE FROM table for a
+	 * single file; a keyed kind without it cannot be reloaded alone. */
+	const char *unload_sql;
+	/* Kinds reloaded with this one at the same keys: their rows point
+	 * at ids a reload of this one renumbers (a lesson's marks). */
+	const char *with[3];
 };
 
 extern const struct ej_snapfile ej_snapshot_files[];
@@ -99,6 +106,18 @@ void ej_strv_free(char **v);
  */
 int ej_history_load(struct ej_store *s, const git_oid *commit,
     struct ej_diag *d);
+
+/*
+ * Bring the DB, at commit from, up to commit to (a descendant), inside
+ * the caller's open transaction: only the snapshot files that differ
+ * between the two trees are deleted and loaded again (and the kinds that
+ * go with them), then serialised back and compared with to's blobs. The
+ * cost follows the change, not the store or the history. *paths (when
+ * not NULL) gets the NULL-terminated list of the paths reloaded. Returns
+ * their count, or -1 (the caller rolls back).
+ */
+long ej_history_reload(struct ej_store *s, const git_oid *from,
+    const git_oid *to, char ***paths, struct ej_diag *d);
 
 /* Read HEAD: 0 ok, 1 no commits yet, -1 error. */
 int ej_history_head(struct ej_store *s, git_oid *out, struct ej_diag *d);

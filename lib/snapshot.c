@@ -75,6 +75,7 @@ const struct ej_snapfile ej_snapshot_files[] = {
 	    .noun = N_("staff"), .name_cols = "login"),
 	{
 		.kind = "staff_roles",
+		.unload_sql = "DELETE FROM staff_roles",
 		.path = "people/staff_roles.csv",
 		.dump_sql = "SELECT s.login, r.role FROM staff_roles r "
 		    "JOIN staff s ON s.id = r.staff_id ORDER BY s.login, r.role",
@@ -206,6 +207,9 @@ const struct ej_snapfile ej_snapshot_files[] = {
 	 */
 	{
 		.kind = "lessons",
+		.unload_sql = "DELETE FROM lessons WHERE class_id = ?1 AND "
+		    "subject_id = ?2",
+		.with = { "marks", "attendance" },
 		.glob = "journal/*/*/*/lessons.csv",
 		.keys_sql = "SELECT DISTINCT class_id, subject_id, 0 FROM lessons",
 		.path_sql = JOURNAL_PATH("'/lessons.csv'"),
@@ -247,6 +251,8 @@ const struct ej_snapfile ej_snapshot_files[] = {
 	},
 	{
 		.kind = "marks",
+		.unload_sql = "DELETE FROM marks WHERE lesson_id IN (SELECT id "
+		    "FROM lessons WHERE class_id = ?1 AND subject_id = ?2)",
 		.glob = "journal/*/*/*/marks.csv",
 		.keys_sql = "SELECT DISTINCT l.class_id, l.subject_id, 0 FROM "
 		    "marks m JOIN lessons l ON l.id = m.lesson_id",
@@ -293,6 +299,8 @@ const struct ej_snapfile ej_snapshot_files[] = {
 	},
 	{
 		.kind = "attendance",
+		.unload_sql = "DELETE FROM attendance WHERE lesson_id IN (SELECT "
+		    "id FROM lessons WHERE class_id = ?1 AND subject_id = ?2)",
 		.glob = "journal/*/*/*/attendance.csv",
 		.keys_sql = "SELECT DISTINCT l.class_id, l.subject_id, 0 FROM "
 		    "attendance a JOIN lessons l ON l.id = a.lesson_id",
@@ -334,6 +342,7 @@ const struct ej_snapfile ej_snapshot_files[] = {
 	},
 	{
 		.kind = "terms",
+		.unload_sql = "DELETE FROM term_marks WHERE class_id = ?1",
 		.glob = "journal/*/*/terms.csv",
 		.keys_sql = "SELECT DISTINCT class_id, 0, 0 FROM term_marks",
 		.path_sql = "SELECT 'journal/' || y.name || '/' || "

@@ -643,6 +643,26 @@ ej_store_dbpath(const struct ej_store *s)
 
 /* ----------------------------------------------------------- transactions */
 
+/* -1 with an error (77) when the store's history is a mirror's. */
+static int
+mirror_refuse(struct ej_store *s, struct ej_diag *d)
+{
+	git_config *cfg = NULL;
+	git_buf url = {0};
+	int rc = 0;
+
+	if (git_repository_config_snapshot(&cfg, s->repo) < 0)
+		return ej_store_giterr(s, d, _("cannot read the history's "
+		    "config"));
+	if (git_config_get_string_buf(&url, cfg, "ej.mirror") == 0)
+		rc = ej_error(d, EJ_EXIT_NOPERM, NULL, 0, 0,
+		    _("this store is a mirror of %s: only ej-sync pull writes "
+		    "it"), url.ptr);
+	git_buf_dispose(&url);
+	git_config_free(cfg);
+	return rc;
+}
+
 int
 ej_store_begin(struct ej_store *s, struct ej_diag *d)
 {
@@ -655,6 +675,9 @@ ej_store_begin(struct ej_store *s, struct ej_diag *d)
 	 * repository cost more than most writes: not while holding the
 	 * lock that every other writer waits for. */
 	if (ej_store_repo(s, d) == NULL)
+		return -1;
+	/* A mirror (ej-sync clone) is written by ej-sync pull alone. */
+	if (mirror_refuse(s, d) < 0)
 		return -1;
 	/* So are the change-tracking triggers, made once per connection. */
 	if (ej_history__track(s, d) < 0)
