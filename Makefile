@@ -178,6 +178,7 @@ $(O)/tests/fuzz/%: $(O)/tests/fuzz/%.o $(O)/lib/libej.a
 fuzzers: $(FUZZERS)
 
 fuzz:
+	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory O=.fuzz CC=clang CFLAGS="$(FUZZ_FLAGS)" \
 	  LDFLAGS="-fsanitize=address,undefined" fuzzers
 	@tests/fuzz/run .fuzz/tests/fuzz $(FUZZ_TIME) $(FUZZ_JOBS)
