@@ -47,12 +47,15 @@ DEPS_DEB := gcc make pkg-config git sqlite3 libsqlite3-dev libyaml-dev \
 DEPS_DEB += binutils
 # ej-sync's tests: sshd on a loopback port (git daemon comes with git)
 DEPS_DEB += openssh-server
+# the fuzz targets (libFuzzer)
+DEPS_DEB += clang
 
 
 .SECONDARY:
 
 .PHONY: po all deps check check-unit check-cli check-man check-asan check-valgrind demo \
 	install uninstall clean tests
+.PHONY: check-reliability fuzz fuzzers
 
 all: $(O)/lib/libej.a $(BINS) $(MO)
 
@@ -149,6 +152,42 @@ check-asan: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 O=.asan tests/run
 
+# The reliability suite: a crashed import recovers whole or not at all,
+# writers in parallel lose nothing, a full disk half-writes nothing
+# (tests/reliability/*.bats, with small C programs linking libej), then
+# every fuzz target for FUZZ_TIME seconds. See tests/reliability/README.
+REL_SRC := $(wildcard tests/reliability/*.c)
+RELS := $(REL_SRC:%.c=$(O)/%)
+REL_TESTS ?= $(wildcard tests/reliability/*.bats)
+$(O)/tests/reliability/%: $(O)/tests/reliability/%.o $(O)/lib/libej.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libej.a $(LIBS)
+
+check-reliability: deps
+	@$(MAKE) --no-print-directory all $(RELS)
+	@O=$(O) tests/run $(REL_TESTS)
+	@$(MAKE) --no-print-directory fuzz
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built by clang with ASan and
+# UBSan into .fuzz/; each runs FUZZ_TIME seconds from its committed corpus
+# (tests/fuzz/corpus/NAME/), FUZZ_JOBS at a time. A crash is kept in
+# tests/data/fuzz-crashes/NAME/ and fails the run; the kept inputs run
+# first, every time.
+FUZZ_TIME ?= 60
+FUZZ_JOBS ?= 2
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS := $(FUZZ_SRC:tests/fuzz/%.c=$(O)/tests/fuzz/%)
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=all
+$(O)/tests/fuzz/%: $(O)/tests/fuzz/%.o $(O)/lib/libej.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(O)/lib/libej.a $(LIBS)
+fuzzers: $(FUZZERS)
+
+fuzz:
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory O=.fuzz CC=clang CFLAGS="$(FUZZ_FLAGS)" \
+	  LDFLAGS="-fsanitize=address,undefined" fuzzers
+	@tests/fuzz/run .fuzz/tests/fuzz $(FUZZ_TIME) $(FUZZ_JOBS)
+
 # The demo school: init, then a look at what was made.
 DEMO ?= demo
 demo: deps
@@ -184,7 +223,9 @@ uninstall:
 
 clean:
 	rm -rf .asan $(DEMO) locale lib/schema.c
+	rm -rf .fuzz tests/reliability/*.o tests/reliability/*.d $(REL_SRC:%.c=%)
 	rm -f lib/*.o lib/*.d lib/libej.a bin/*.o bin/*.d bin/commands.h \
 	  $(CMDS:%=bin/%) tests/unit/*.o tests/unit/*.d $(UNIT_SRC:%.c=%)
 
 -include $(wildcard $(O)/lib/*.d $(O)/bin/*.d $(O)/tests/unit/*.d)
+-include $(wildcard $(O)/tests/reliability/*.d $(O)/tests/fuzz/*.d)

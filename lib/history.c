@@ -10,9 +10,11 @@
 #include <git2/sys/odb_backend.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -862,6 +864,55 @@ move_ref(struct ej_store *s, git_repository *repo, const git_oid *old,
 	return ej_store_giterr(s, d, _("cannot move refs/heads/main"));
 }
 
+/*
+ * Who moves the ref: a writer from just before its database commit
+ * (step 6) until the ref has moved (step 7), and a recovery moving it
+ * for a writer that died there, hold an flock(2) on history.git/ej.flock.
+ * The kernel drops it when its holder dies, so a recovery holding it
+ * knows that nobody is moving the ref: a refs/heads/main.lock found then
+ * was left by a writer killed in the middle of the move, and goes.
+ * Returns the descriptor to give to ref_unlock(), or -1.
+ */
+static int
+ref_lock(struct ej_store *s, struct ej_diag *d)
+{
+	char *p = ej_xasprintf("%s/ej.flock", s->gitpath);
+	int fd, tries;
+
+	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	free(p);
+	if (fd < 0)
+		return ej_error(d, EJ_EXIT_IOERR, s->gitpath, 0, 0,
+		    "ej.flock: %s", strerror(errno));
+	/* Held for a moment by a writer moving the ref: up to 10 s. */
+	for (tries = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; tries++) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) || tries > 1000) {
+			close(fd);
+			return ej_error(d, EJ_EXIT_TEMPFAIL, s->dir, 0, 0,
+			    "%s", _("store is busy, try again"));
+		}
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	}
+	return fd;
+}
+
+static void
+ref_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Under ref_lock(): the lock file a killed writer left. */
+static void
+drop_stale_ref_lock(struct ej_store *s)
+{
+	char *p = ej_xasprintf("%s/" REF_MAIN ".lock", s->gitpath);
+
+	unlink(p);
+	free(p);
+}
+
 int
 ej_history__recover(struct ej_store *s, struct ej_diag *d)
 {
@@ -869,7 +920,7 @@ ej_history__recover(struct ej_store *s, struct ej_diag *d)
 	git_oid db, ref, now;
 	git_commit *c = NULL;
 	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
-	int has_db, rc, tries;
+	int has_db, rc;
 
 	if (!repo || meta_head(s, &db, &has_db) < 0)
 		return -1;
@@ -889,17 +940,23 @@ ej_history__recover(struct ej_store *s, struct ej_diag *d)
 
 		git_commit_free(c);
 		/* Most often that writer is alive, just past its database
-		 * commit and about to move the ref: give it a moment. */
-		for (tries = 0; child && tries < 50; tries++) {
-			nanosleep(&(struct timespec){0, 10 * 1000 * 1000},
-			    NULL);
-			if (git_reference_name_to_id(&now, repo, REF_MAIN) ==
-			    0 && git_oid_equal(&now, &db))
-				return 0;
-		}
+		 * commit and moving the ref: its ref_lock() ends when it
+		 * is done, or dead. */
 		if (child) {
-			if (move_ref(s, repo, rc == 0 ? &ref : NULL, &db,
-			    "ej: recovery", d) < 0)
+			int fd = ref_lock(s, d), moved;
+
+			if (fd < 0)
+				return -1;
+			if (git_reference_name_to_id(&now, repo, REF_MAIN) ==
+			    0 && git_oid_equal(&now, &db)) {
+				ref_unlock(fd);
+				return 0;
+			}
+			drop_stale_ref_lock(s);
+			moved = move_ref(s, repo, rc == 0 ? &ref : NULL, &db,
+			    "ej: recovery", d);
+			ref_unlock(fd);
+			if (moved < 0)
 				return -1;
 			ej_note(d, _("recovered: the last write's history "
 			    "commit %.7s is now on refs/heads/main"),
@@ -1028,7 +1085,7 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 	struct strv paths = {0};
 	char hex[GIT_OID_HEXSZ + 1], sid[128], *email = NULL, *msg = NULL;
 	const struct ej_actor *a = &s->actor;
-	int has_head, rc = -1;
+	int has_head, rc = -1, reflock = -1;
 	size_t i;
 
 	if (!repo)
@@ -1097,6 +1154,8 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 		ej_store_sqlerr(s, d, _("cannot record the commit"));
 		goto out;
 	}
+	if ((reflock = ref_lock(s, d)) < 0)
+		goto out;
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		ej_store_sqlerr(s, d, _("cannot commit"));
 		goto out;
@@ -1118,11 +1177,14 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 			ej_warn(d, NULL, 0, 0, _("committed, but refs/heads/main "
 			    "was not moved; the next write finishes it"));
 	}
+	ref_unlock(reflock);
+	reflock = -1;
 	if (ej_store__fault(s, 8, d) < 0)
 		goto out;
 	maybe_pack(s, &commit_id, d);
 	rc = 1;
 out:
+	ref_unlock(reflock);
 	if (rc < 0 && r->paths) {
 		ej_strv_free(r->paths);
 		r->paths = NULL;

@@ -112,6 +112,14 @@ ej_store_sqlerr(struct ej_store *s, struct ej_diag *d, const char *what)
 	case SQLITE_FULL:
 		code = EJ_EXIT_IOERR;
 		break;
+	}
+	/* A full disk shows as SQLITE_FULL, or as an I/O error when it
+	 * stops SQLite from making its WAL or shared-memory file. */
+	if ((rc & 0xff) == SQLITE_FULL ||
+	    (s->db && sqlite3_system_errno(s->db) == ENOSPC))
+		return ej_error(d, EJ_EXIT_IOERR, s->dbpath, 0, 0,
+		    _("%s: no space left on the disk"), what);
+	switch (rc & 0xff) {
 	case SQLITE_READONLY:
 	case SQLITE_PERM:
 	case SQLITE_CANTOPEN:
@@ -232,9 +240,9 @@ db_open(struct ej_store *s, int flags, struct ej_diag *d)
 	    SQLITE_DETERMINISTIC, NULL, sql_fold, NULL, NULL);
 	/* FULL: a committed transaction must survive a power failure, or
 	 * the history's ref could end up ahead of the database. */
-	if (ej_store_exec(s, "PRAGMA foreign_keys = ON;"
-	    "PRAGMA synchronous = FULL;", d) < 0)
-		return -1;
+	if (sqlite3_exec(s->db, "PRAGMA foreign_keys = ON;"
+	    "PRAGMA synchronous = FULL;", NULL, NULL, NULL) != SQLITE_OK)
+		return ej_store_sqlerr(s, d, _("cannot open the database"));
 	return 0;
 }
 
@@ -334,6 +342,11 @@ ej_store_giterr(struct ej_store *s, struct ej_diag *d, const char *what)
 {
 	const git_error *e = git_error_last();
 
+	/* libgit2 may report a write that ran out of space as whatever
+	 * it tried next ("object not found"): the errno tells. */
+	if (errno == ENOSPC)
+		return ej_error(d, EJ_EXIT_IOERR, s->gitpath, 0, 0,
+		    _("%s: no space left on the disk"), what);
 	return ej_error(d, EJ_EXIT_IOERR, s->gitpath, 0, 0, "%s: %s", what,
 	    e && e->message ? e->message : _("unknown error"));
 }

@@ -113,7 +113,8 @@ void ej_store_set_snapshot(struct ej_store *s, const struct ej_snapfile *files,
 
 /*
  * Fault injection for tests: called at each step of the commit protocol
- * (1..7) and with 0 before the first commit of a new store; a hook that
+ * (1..7 as DESIGN.md numbers them; 8 after the ref has moved, before
+ * packing); a hook that
  * returns non-zero makes the commit fail there as if the process died
  * (a test hook typically _exit()s in a forked child).
  */
