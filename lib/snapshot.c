@@ -412,7 +412,10 @@ const struct ej_snapfile ej_snapshot_files[] = {
 			{ .table = "pupils", .when = "surname, name" },
 			{ .table = "parents", .when = "surname, name" },
 			{ .table = "staff", .when = "login" },
-		},
+		},		.key_cols = "id",
+		.noun = N_("consent"),
+		.name_cols = "pupil, parent, kind",
+		.value_cols = "status, date",
 	},
 	{
 		.kind = "accounts",
@@ -436,7 +439,16 @@ const struct ej_snapfile ej_snapshot_files[] = {
 			{ .table = "pupils", .when = "surname, name" },
 			{ .table = "parents", .when = "surname, name" },
 			{ .table = "staff", .when = "login" },
-		},
+		},		.key_cols = "id",
+		.noun = N_("account"),
+		.name_cols = "login, person",
+		.value_cols = "status",
+		/* The hashes refer to an account: changed in place. */
+		.update_sql = "UPDATE accounts SET login = :login, "
+		    "status = :status, must_change = :must_change, "
+		    "issued = :issued, revoked = :revoked, reason = :reason, "
+		    "by_id = (SELECT id FROM staff WHERE login = :entered_by) "
+		    "WHERE id = :id",
 	},
 };
 
