@@ -16,7 +16,7 @@ LDFLAGS ?=
 # O: the build directory (check-asan builds into .asan/)
 O ?= .
 
-PKGS := sqlite3 yaml-0.1 libgit2 libsodium
+PKGS := sqlite3 yaml-0.1 libgit2 libsodium libcrypto zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -42,13 +42,13 @@ MO := $(PO:po/%.po=$(O)/locale/%/LC_MESSAGES/ej.mo)
 
 DEPS_DEB := gcc make pkg-config git sqlite3 libsqlite3-dev libyaml-dev \
 	libcsv-dev libgit2-dev libsodium-dev libcmocka-dev bats gettext mandoc \
-	locales valgrind
+	locales valgrind libssl-dev zlib1g-dev
 
 
 .SECONDARY:
 
 .PHONY: po all deps check check-unit check-cli check-man check-asan check-valgrind demo \
-	install uninstall clean tests
+	install uninstall clean tests bench
 
 all: $(O)/lib/libej.a $(BINS) $(MO)
 
@@ -145,6 +145,19 @@ check-asan: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 O=.asan tests/run
 
+# The benchmarks of issue 8 on a synthetic 2,000-pupil school: one table on
+# stdout, tests/bench/results.csv. BENCH_RUNS runs a row (the median is
+# shown); BENCH_WORK holds the school and stores (a few GiB at most).
+BENCH_RUNS ?= 5
+BENCH_WORK ?= $(CURDIR)/tests/bench/work
+$(O)/tests/bench/gen-commits: $(O)/tests/bench/gen-commits.o $(O)/lib/libej.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libej.a $(LIBS)
+bench: deps
+	@$(MAKE) --no-print-directory all $(O)/tests/bench/gen-commits
+	@tests/bench/run --runs $(BENCH_RUNS) --work $(BENCH_WORK) \
+	  --bin $(CURDIR)/$(O)/bin --tools $(CURDIR)/$(O)/tests/bench \
+	  --csv tests/bench/results.csv
+
 # The demo school: init, then a look at what was made.
 DEMO ?= demo
 demo: deps
@@ -177,5 +190,8 @@ clean:
 	rm -rf .asan $(DEMO) locale lib/schema.c
 	rm -f lib/*.o lib/*.d lib/libej.a bin/*.o bin/*.d bin/commands.h \
 	  $(CMDS:%=bin/%) tests/unit/*.o tests/unit/*.d $(UNIT_SRC:%.c=%)
+	rm -rf tests/bench/work
+	rm -f tests/bench/*.o tests/bench/*.d tests/bench/gen-commits
 
 -include $(wildcard $(O)/lib/*.d $(O)/bin/*.d $(O)/tests/unit/*.d)
+-include $(wildcard $(O)/tests/bench/*.d)

@@ -19,6 +19,7 @@
 
 #include "history.h"
 #include "i18n.h"
+#include "packwrite.h"
 #include "store_priv.h"
 
 #define REF_MAIN "refs/heads/main"
@@ -1012,6 +1013,12 @@ maybe_pack(struct ej_store *s, const git_oid *id, struct ej_diag *d)
 			ej_warn(d, NULL, 0, 0, _("could not pack the history; "
 			    "the next commit tries again"));
 	}
+	/* The commits' own small packs, a batch at a time. */
+	dir = ej_xasprintf("%s/objects/pack", s->gitpath);
+	if (ej_packw_consolidate(s->repo, dir) < 0)
+		ej_warn(d, NULL, 0, 0, _("could not pack the history; the next "
+		    "commit tries again"));
+	free(dir);
 }
 
 int
@@ -1067,7 +1074,12 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 		rc = 1;
 		goto out;
 	}
-	/* Step 5: objects; no ref moves yet. */
+	/* Step 5: objects, as one pack (packwrite.h); no ref moves yet. */
+	if (!s->packw && ej_packw_attach(&s->packw, repo) < 0) {
+		ej_store_giterr(s, d, _("cannot write a commit"));
+		goto out;
+	}
+	ej_packw_capture(s->packw);
 	if (ej_store__fault(s, 5, d) < 0 ||
 	    write_tree(s, repo, base, &c, &tree_id, d) < 0)
 		goto out;
@@ -1087,6 +1099,16 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 	    (const git_commit **)&parent) < 0) {
 		ej_store_giterr(s, d, _("cannot write a commit"));
 		goto out;
+	}
+	{
+		char *packdir = ej_xasprintf("%s/objects/pack", s->gitpath);
+		int frc = ej_packw_flush(s->packw, packdir);
+
+		free(packdir);
+		if (frc < 0) {
+			ej_store_giterr(s, d, _("cannot write a commit"));
+			goto out;
+		}
 	}
 	/* Step 6: the database records the commit, atomically with the
 	 * change itself. */
@@ -1123,6 +1145,7 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 	maybe_pack(s, &commit_id, d);
 	rc = 1;
 out:
+	ej_packw_abort(s->packw);     /* what a failed step 5 captured */
 	if (rc < 0 && r->paths) {
 		ej_strv_free(r->paths);
 		r->paths = NULL;
