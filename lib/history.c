@@ -317,6 +317,18 @@ queue_file(struct ej_store *s, const struct ej_snapfile *f, char *path,
 			free(path);
 			return 0;
 		}
+		/* Written now (a commit captures it in memory, deflated:
+		 * packwrite.h), so that a year's files are never all held
+		 * as text at once. */
+		if (git_blob_create_from_buffer(&ch.id, ej_store_repo(s, d),
+		    ch.buf, ch.len) < 0) {
+			free(ch.buf);
+			free(path);
+			return ej_store_giterr(s, d, _("cannot write a blob"));
+		}
+		free(ch.buf);
+		ch.buf = NULL;
+		ch.len = 0;
 	}
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 16;
@@ -571,11 +583,7 @@ write_tree(struct ej_store *s, git_repository *repo, git_tree *base,
 	for (i = 0; i < c->n; i++) {
 		struct change *ch = &c->v[i];
 
-		if (!ch->remove && git_blob_create_from_buffer(&ch->id, repo,
-		    ch->buf, ch->len) < 0) {
-			free(up);
-			return ej_store_giterr(s, d, _("cannot write a blob"));
-		}
+		/* The blob was written when queued (queue_file). */
 		up[i].action = ch->remove ? GIT_TREE_UPDATE_REMOVE :
 		    GIT_TREE_UPDATE_UPSERT;
 		up[i].id = ch->id;
@@ -1050,6 +1058,13 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 		ej_store_giterr(s, d, _("cannot read HEAD"));
 		goto out;
 	}
+	/* New objects from here on are the commit's pack (step 5), or
+	 * dropped at out (no change, dry run, failure). */
+	if (!s->packw && ej_packw_attach(&s->packw, repo) < 0) {
+		ej_store_giterr(s, d, _("cannot write a commit"));
+		goto out;
+	}
+	ej_packw_capture(s->packw);
 	/* The first commit holds the whole snapshot; later ones O(change). */
 	if (has_head) {
 		if (load_dirty(s, &dt, d) < 0 ||
@@ -1075,11 +1090,6 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 		goto out;
 	}
 	/* Step 5: objects, as one pack (packwrite.h); no ref moves yet. */
-	if (!s->packw && ej_packw_attach(&s->packw, repo) < 0) {
-		ej_store_giterr(s, d, _("cannot write a commit"));
-		goto out;
-	}
-	ej_packw_capture(s->packw);
 	if (ej_store__fault(s, 5, d) < 0 ||
 	    write_tree(s, repo, base, &c, &tree_id, d) < 0)
 		goto out;
