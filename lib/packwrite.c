@@ -14,6 +14,7 @@
 #include <git2/sys/odb_backend.h>
 
 #include "err.h"
+#include "i18n.h"
 #include "packwrite.h"
 
 struct obj {
@@ -63,7 +64,7 @@ pw_write(git_odb_backend *be, const git_oid *id, const void *data,
 	o->z = ej_xmalloc(zlen);
 	if (compress2(o->z, &zlen, data, len, Z_BEST_SPEED) != Z_OK) {
 		free(o->z);
-		git_error_set_str(GIT_ERROR_ZLIB, "cannot deflate an object");
+		git_error_set_str(GIT_ERROR_ZLIB, _("cannot deflate an object"));
 		return -1;
 	}
 	git_oid_cpy(&o->id, id);
@@ -89,7 +90,7 @@ pw_read(void **out, size_t *len, git_object_t *type, git_odb_backend *be,
 		return -1;
 	if (uncompress(buf, &n, o->z, o->zlen) != Z_OK || n != o->len) {
 		git_odb_backend_data_free(be, buf);
-		git_error_set_str(GIT_ERROR_ZLIB, "cannot inflate an object");
+		git_error_set_str(GIT_ERROR_ZLIB, _("cannot inflate an object"));
 		return -1;
 	}
 	*out = buf;
@@ -208,7 +209,7 @@ static int
 emit(struct sink *k, const void *data, size_t len)
 {
 	if (EVP_DigestUpdate(k->md, data, len) != 1) {
-		git_error_set_str(GIT_ERROR_SHA, "SHA-1 failed");
+		git_error_set_str(GIT_ERROR_SHA, _("cannot compute a SHA-1"));
 		return -1;
 	}
 	return git_indexer_append(k->ix, data, len, &k->st);
@@ -241,7 +242,7 @@ ej_packw_flush(struct ej_packw *p, const char *packdir)
 		goto out;
 	if ((k.md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(k.md, EVP_sha1(), NULL) != 1) {
-		git_error_set_str(GIT_ERROR_SHA, "SHA-1 failed");
+		git_error_set_str(GIT_ERROR_SHA, _("cannot compute a SHA-1"));
 		goto out;
 	}
 	if (git_indexer_new(&k.ix, packdir, 0, NULL, &o) < 0)
@@ -269,7 +270,7 @@ ej_packw_flush(struct ej_packw *p, const char *packdir)
 			goto out;
 	}
 	if (EVP_DigestFinal_ex(k.md, sum, &sumlen) != 1 || sumlen != 20) {
-		git_error_set_str(GIT_ERROR_SHA, "SHA-1 failed");
+		git_error_set_str(GIT_ERROR_SHA, _("cannot compute a SHA-1"));
 		goto out;
 	}
 	if (git_indexer_append(k.ix, sum, sumlen, &k.st) < 0 ||
