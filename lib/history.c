@@ -317,18 +317,21 @@ queue_file(struct ej_store *s, const struct ej_snapfile *f, char *path,
 			free(path);
 			return 0;
 		}
-		/* Written now (a commit captures it in memory, deflated:
+		/* In a commit, written now (captured in memory, deflated:
 		 * packwrite.h), so that a year's files are never all held
-		 * as text at once. */
-		if (git_blob_create_from_buffer(&ch.id, ej_store_repo(s, d),
-		    ch.buf, ch.len) < 0) {
+		 * as text at once; verify writes nothing. */
+		if (ej_packw_capturing(s->packw)) {
+			if (git_blob_create_from_buffer(&ch.id, s->repo,
+			    ch.buf, ch.len) < 0) {
+				free(ch.buf);
+				free(path);
+				return ej_store_giterr(s, d,
+				    _("cannot write a blob"));
+			}
 			free(ch.buf);
-			free(path);
-			return ej_store_giterr(s, d, _("cannot write a blob"));
+			ch.buf = NULL;
+			ch.len = 0;
 		}
-		free(ch.buf);
-		ch.buf = NULL;
-		ch.len = 0;
 	}
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 16;
@@ -583,7 +586,12 @@ write_tree(struct ej_store *s, git_repository *repo, git_tree *base,
 	for (i = 0; i < c->n; i++) {
 		struct change *ch = &c->v[i];
 
-		/* The blob was written when queued (queue_file). */
+		/* A commit's blobs were written when queued (queue_file). */
+		if (ch->buf && git_blob_create_from_buffer(&ch->id, repo,
+		    ch->buf, ch->len) < 0) {
+			free(up);
+			return ej_store_giterr(s, d, _("cannot write a blob"));
+		}
 		up[i].action = ch->remove ? GIT_TREE_UPDATE_REMOVE :
 		    GIT_TREE_UPDATE_UPSERT;
 		up[i].id = ch->id;
@@ -630,12 +638,20 @@ ej_snap_tree(struct ej_store *s, git_oid *tree, int write, struct ej_diag *d)
 	struct changes c = {0};
 	int rc;
 
-	(void)write;
 	if (!repo)
 		return -1;
+	/* Without write, the objects are only counted: captured in memory
+	 * and dropped (packwrite.h). */
+	if (!write) {
+		if (!s->packw && ej_packw_attach(&s->packw, repo) < 0)
+			return ej_store_giterr(s, d, _("cannot write a tree"));
+		ej_packw_capture(s->packw);
+	}
 	rc = queue_all(s, NULL, &c, d);
 	if (rc == 0)
 		rc = write_tree(s, repo, NULL, &c, tree, d);
+	if (!write)
+		ej_packw_abort(s->packw);
 	changes_free(&c);
 	return rc;
 }

@@ -191,6 +191,12 @@ ej_packw_capture(struct ej_packw *p)
 	p->on = 1;
 }
 
+int
+ej_packw_capturing(const struct ej_packw *p)
+{
+	return p && p->on;
+}
+
 void
 ej_packw_abort(struct ej_packw *p)
 {

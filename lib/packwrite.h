@@ -33,6 +33,8 @@ struct ej_packw;
 int ej_packw_attach(struct ej_packw **out, git_repository *repo);
 /* From now on, new objects are kept in memory (readable as usual). */
 void ej_packw_capture(struct ej_packw *p);
+/* Is p (which may be NULL) capturing? */
+int ej_packw_capturing(const struct ej_packw *p);
 /* Write what was captured as one pack in packdir (nothing when nothing
  * was), then stop capturing. 0, or -1 on a git error (git_error_last). */
 int ej_packw_flush(struct ej_packw *p, const char *packdir);
