@@ -321,8 +321,8 @@ queue_file(struct ej_store *s, const struct ej_snapfile *f, char *path,
 		 * packwrite.h), so that a year's files are never all held
 		 * as text at once; verify writes nothing. */
 		if (ej_packw_capturing(s->packw)) {
-			if (git_blob_create_from_buffer(&ch.id, s->repo,
-			    ch.buf, ch.len) < 0) {
+			if (ej_packw_add(s->packw, &ch.id, ch.buf, ch.len,
+			    GIT_OBJECT_BLOB) < 0) {
 				free(ch.buf);
 				free(path);
 				return ej_store_giterr(s, d,

@@ -192,6 +192,13 @@ ej_packw_capture(struct ej_packw *p)
 }
 
 int
+ej_packw_add(struct ej_packw *p, const git_oid *id, const void *data,
+    size_t len, git_object_t type)
+{
+	return pw_write(&p->be, id, data, len, type) < 0 ? -1 : 0;
+}
+
+int
 ej_packw_capturing(const struct ej_packw *p)
 {
 	return p && p->on;
@@ -333,8 +340,43 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Packs of a tier: 0, the small ones (fewer than EJ_PACKW_SMALL
+ * objects); 1, what tier 0 made (up to EJ_PACKW_TIER1 objects and
+ * EJ_PACKW_TIER1_BYTES: not a year's import). */
+static int
+in_tier(const char *idx, int tier)
+{
+	size_t n = idx_objects(idx), len = strlen(idx);
+	char *pack;
+	struct stat st;
+	int in;
+
+	if (tier == 0)
+		return n < EJ_PACKW_SMALL;
+	if (n < EJ_PACKW_SMALL || n >= EJ_PACKW_TIER1)
+		return 0;
+	pack = ej_xasprintf("%.*s.pack", (int)(len - 4), idx);
+	in = stat(pack, &st) == 0 && st.st_size < EJ_PACKW_TIER1_BYTES;
+	free(pack);
+	return in;
+}
+
+static long consolidate(git_repository *repo, const char *packdir,
+    int tier);
+
 long
 ej_packw_consolidate(git_repository *repo, const char *packdir)
+{
+	long a, b;
+
+	if ((a = consolidate(repo, packdir, 0)) < 0 ||
+	    (b = consolidate(repo, packdir, 1)) < 0)
+		return -1;
+	return a + b;
+}
+
+static long
+consolidate(git_repository *repo, const char *packdir, int tier)
 {
 	DIR *dp;
 	struct dirent *e;
@@ -354,7 +396,7 @@ ej_packw_consolidate(git_repository *repo, const char *packdir)
 		    strncmp(e->d_name, "pack-", 5) != 0)
 			continue;
 		path = ej_xasprintf("%s/%s", packdir, e->d_name);
-		if (idx_objects(path) >= EJ_PACKW_SMALL) {
+		if (!in_tier(path, tier)) {
 			free(path);
 			continue;
 		}
@@ -365,7 +407,7 @@ ej_packw_consolidate(git_repository *repo, const char *packdir)
 		small[n++] = path;
 	}
 	closedir(dp);
-	if (n < EJ_PACKW_BATCH) {
+	if (n < (tier == 0 ? EJ_PACKW_BATCH : EJ_PACKW_BATCH1)) {
 		removed = 0;
 		goto out;
 	}

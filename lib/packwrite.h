@@ -16,7 +16,9 @@
  * there are EJ_PACKW_BATCH small packs, ej_packw_consolidate() packs
  * their objects again, delta-compressed, into one kept pack (a ".keep"
  * file beside it), and removes the small packs whose every object the new
- * one holds. Bigger packs are kept as they are written.
+ * one holds; EJ_PACKW_BATCH1 of the packs that makes are consolidated
+ * the same way. A history of N one-mark commits so stays in about
+ * N / 1024 + 80 packs. Bigger packs are kept as they are written.
  */
 #ifndef EJ_PACKW_H
 #define EJ_PACKW_H
@@ -25,6 +27,11 @@
 
 #define EJ_PACKW_SMALL 256
 #define EJ_PACKW_BATCH 64
+/* The packs that batches of small ones make are consolidated in turn,
+ * EJ_PACKW_BATCH1 at a time, while they are below these sizes. */
+#define EJ_PACKW_BATCH1 16
+#define EJ_PACKW_TIER1 4096
+#define EJ_PACKW_TIER1_BYTES (4L << 20)
 
 struct ej_packw;
 
@@ -35,6 +42,10 @@ int ej_packw_attach(struct ej_packw **out, git_repository *repo);
 void ej_packw_capture(struct ej_packw *p);
 /* Is p (which may be NULL) capturing? */
 int ej_packw_capturing(const struct ej_packw *p);
+/* Capture an object whose id the caller has computed (git_odb_hash):
+ * git_odb_write would hash it again. 0, or -1 (a git error). */
+int ej_packw_add(struct ej_packw *p, const git_oid *id, const void *data,
+    size_t len, git_object_t type);
 /* Write what was captured as one pack in packdir (nothing when nothing
  * was), then stop capturing. 0, or -1 on a git error (git_error_last). */
 int ej_packw_flush(struct ej_packw *p, const char *packdir);
