@@ -16,7 +16,7 @@ LDFLAGS ?=
 # O: the build directory (check-asan builds into .asan/)
 O ?= .
 
-PKGS := sqlite3 yaml-0.1 libgit2 libsodium jansson
+PKGS := sqlite3 yaml-0.1 libgit2 libsodium jansson libcrypto zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -42,7 +42,7 @@ MO := $(PO:po/%.po=$(O)/locale/%/LC_MESSAGES/ej.mo)
 
 DEPS_DEB := gcc make pkg-config git sqlite3 libsqlite3-dev libyaml-dev \
 	libcsv-dev libgit2-dev libsodium-dev libcmocka-dev bats gettext mandoc \
-	locales valgrind libjansson-dev chromium
+	locales valgrind libjansson-dev chromium libssl-dev zlib1g-dev
 # strings(1), for the tests that look for passwords in the database
 DEPS_DEB += binutils
 # ej-sync's tests: sshd on a loopback port (git daemon comes with git)
@@ -54,7 +54,7 @@ DEPS_DEB += clang
 .SECONDARY:
 
 .PHONY: po all deps check check-unit check-cli check-man check-asan check-valgrind demo \
-	install uninstall clean tests
+	install uninstall clean tests bench
 .PHONY: check-reliability fuzz fuzzers
 
 all: $(O)/lib/libej.a $(BINS) $(MO)
@@ -187,6 +187,18 @@ fuzz:
 	@$(MAKE) --no-print-directory O=.fuzz CC=clang CFLAGS="$(FUZZ_FLAGS)" \
 	  LDFLAGS="-fsanitize=address,undefined" fuzzers
 	@tests/fuzz/run .fuzz/tests/fuzz $(FUZZ_TIME) $(FUZZ_JOBS)
+# The benchmarks of issue 8 on a synthetic 2,000-pupil school: one table on
+# stdout, tests/bench/results.csv. BENCH_RUNS runs a row (the median is
+# shown); BENCH_WORK holds the school and stores (a few GiB at most).
+BENCH_RUNS ?= 5
+BENCH_WORK ?= $(CURDIR)/tests/bench/work
+$(O)/tests/bench/gen-commits: $(O)/tests/bench/gen-commits.o $(O)/lib/libej.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libej.a $(LIBS)
+bench: deps
+	@$(MAKE) --no-print-directory all $(O)/tests/bench/gen-commits
+	@tests/bench/run --runs $(BENCH_RUNS) --work $(BENCH_WORK) \
+	  --bin $(CURDIR)/$(O)/bin --tools $(CURDIR)/$(O)/tests/bench \
+	  --csv tests/bench/results.csv
 
 # The demo school: init, then a look at what was made.
 DEMO ?= demo
@@ -226,6 +238,9 @@ clean:
 	rm -rf .fuzz tests/reliability/*.o tests/reliability/*.d $(REL_SRC:%.c=%)
 	rm -f lib/*.o lib/*.d lib/libej.a bin/*.o bin/*.d bin/commands.h \
 	  $(CMDS:%=bin/%) tests/unit/*.o tests/unit/*.d $(UNIT_SRC:%.c=%)
+	rm -rf tests/bench/work
+	rm -f tests/bench/*.o tests/bench/*.d tests/bench/gen-commits
 
 -include $(wildcard $(O)/lib/*.d $(O)/bin/*.d $(O)/tests/unit/*.d)
 -include $(wildcard $(O)/tests/reliability/*.d $(O)/tests/fuzz/*.d)
+-include $(wildcard $(O)/tests/bench/*.d)

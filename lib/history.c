@@ -21,6 +21,7 @@
 
 #include "history.h"
 #include "i18n.h"
+#include "packwrite.h"
 #include "store_priv.h"
 
 #define REF_MAIN "refs/heads/main"
@@ -318,6 +319,21 @@ queue_file(struct ej_store *s, const struct ej_snapfile *f, char *path,
 			free(path);
 			return 0;
 		}
+		/* In a commit, written now (captured in memory, deflated:
+		 * packwrite.h), so that a year's files are never all held
+		 * as text at once; verify writes nothing. */
+		if (ej_packw_capturing(s->packw)) {
+			if (ej_packw_add(s->packw, &ch.id, ch.buf, ch.len,
+			    GIT_OBJECT_BLOB) < 0) {
+				free(ch.buf);
+				free(path);
+				return ej_store_giterr(s, d,
+				    _("cannot write a blob"));
+			}
+			free(ch.buf);
+			ch.buf = NULL;
+			ch.len = 0;
+		}
 	}
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 16;
@@ -572,7 +588,8 @@ write_tree(struct ej_store *s, git_repository *repo, git_tree *base,
 	for (i = 0; i < c->n; i++) {
 		struct change *ch = &c->v[i];
 
-		if (!ch->remove && git_blob_create_from_buffer(&ch->id, repo,
+		/* A commit's blobs were written when queued (queue_file). */
+		if (ch->buf && git_blob_create_from_buffer(&ch->id, repo,
 		    ch->buf, ch->len) < 0) {
 			free(up);
 			return ej_store_giterr(s, d, _("cannot write a blob"));
@@ -623,12 +640,20 @@ ej_snap_tree(struct ej_store *s, git_oid *tree, int write, struct ej_diag *d)
 	struct changes c = {0};
 	int rc;
 
-	(void)write;
 	if (!repo)
 		return -1;
+	/* Without write, the objects are only counted: captured in memory
+	 * and dropped (packwrite.h). */
+	if (!write) {
+		if (!s->packw && ej_packw_attach(&s->packw, repo) < 0)
+			return ej_store_giterr(s, d, _("cannot write a tree"));
+		ej_packw_capture(s->packw);
+	}
 	rc = queue_all(s, NULL, &c, d);
 	if (rc == 0)
 		rc = write_tree(s, repo, NULL, &c, tree, d);
+	if (!write)
+		ej_packw_abort(s->packw);
 	changes_free(&c);
 	return rc;
 }
@@ -1069,6 +1094,12 @@ maybe_pack(struct ej_store *s, const git_oid *id, struct ej_diag *d)
 			ej_warn(d, NULL, 0, 0, _("could not pack the history; "
 			    "the next commit tries again"));
 	}
+	/* The commits' own small packs, a batch at a time. */
+	dir = ej_xasprintf("%s/objects/pack", s->gitpath);
+	if (ej_packw_consolidate(s->repo, dir) < 0)
+		ej_warn(d, NULL, 0, 0, _("could not pack the history; the next "
+		    "commit tries again"));
+	free(dir);
 }
 
 int
@@ -1100,6 +1131,13 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 		ej_store_giterr(s, d, _("cannot read HEAD"));
 		goto out;
 	}
+	/* New objects from here on are the commit's pack (step 5), or
+	 * dropped at out (no change, dry run, failure). */
+	if (!s->packw && ej_packw_attach(&s->packw, repo) < 0) {
+		ej_store_giterr(s, d, _("cannot write a commit"));
+		goto out;
+	}
+	ej_packw_capture(s->packw);
 	/* The first commit holds the whole snapshot; later ones O(change). */
 	if (has_head) {
 		if (load_dirty(s, &dt, d) < 0 ||
@@ -1124,7 +1162,7 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 		rc = 1;
 		goto out;
 	}
-	/* Step 5: objects; no ref moves yet. */
+	/* Step 5: objects, as one pack (packwrite.h); no ref moves yet. */
 	if (ej_store__fault(s, 5, d) < 0 ||
 	    write_tree(s, repo, base, &c, &tree_id, d) < 0)
 		goto out;
@@ -1144,6 +1182,16 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 	    (const git_commit **)&parent) < 0) {
 		ej_store_giterr(s, d, _("cannot write a commit"));
 		goto out;
+	}
+	{
+		char *packdir = ej_xasprintf("%s/objects/pack", s->gitpath);
+		int frc = ej_packw_flush(s->packw, packdir);
+
+		free(packdir);
+		if (frc < 0) {
+			ej_store_giterr(s, d, _("cannot write a commit"));
+			goto out;
+		}
 	}
 	/* Step 6: the database records the commit, atomically with the
 	 * change itself. */
@@ -1184,6 +1232,7 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 	maybe_pack(s, &commit_id, d);
 	rc = 1;
 out:
+	ej_packw_abort(s->packw);     /* what a failed step 5 captured */
 	ref_unlock(reflock);
 	if (rc < 0 && r->paths) {
 		ej_strv_free(r->paths);

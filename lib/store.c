@@ -451,9 +451,10 @@ store_shut(struct ej_store *s)
 		sqlite3_close(s->db);
 	s->rodb = s->db = NULL;
 	if (s->repo) {
-		git_repository_free(s->repo);
+		git_repository_free(s->repo);   /* frees s->packw too */
 		git_libgit2_shutdown();
 		s->repo = NULL;
+		s->packw = NULL;
 	}
 }
 

@@ -26,6 +26,7 @@ struct ej_store {
 	sqlite3 *rodb;
 	int view;                /* 1: prepare on rodb */
 	git_repository *repo;
+	struct ej_packw *packw;  /* repo's capturing backend (packwrite.h) */
 	int mode;
 	int in_tx;
 	int tracking;            /* change-tracking triggers exist */

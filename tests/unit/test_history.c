@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "history.h"
+#include "packwrite.h"
 #include "store.h"
 
 struct fx {
@@ -636,6 +637,28 @@ loose_objects(const char *store)
 	return n;
 }
 
+static long
+packs(const char *store)
+{
+	char p[256];
+	long n = 0;
+	DIR *dp;
+	struct dirent *e;
+	size_t len;
+
+	snprintf(p, sizeof p, "%s/history.git/objects/pack", store);
+	if ((dp = opendir(p)) == NULL)
+		return 0;
+	while ((e = readdir(dp)) != NULL)
+		if ((len = strlen(e->d_name)) > 4 &&
+		    strcmp(e->d_name + len - 4, ".idx") == 0)
+			n++;
+	closedir(dp);
+	return n;
+}
+
+/* Each commit writes its objects as one pack, no loose object; a batch of
+ * small packs is consolidated into one; everything still reads. */
 static void
 test_pack(void **state)
 {
@@ -643,6 +666,7 @@ test_pack(void **state)
 	struct ej_store *s = make_store(f);
 	struct ej_commit_info ci = {.summary = "phone"};
 	char **paths, sql[128];
+	long before = packs(f->store);
 	int i;
 
 	for (i = 0; i < 20; i++) {
@@ -652,17 +676,26 @@ test_pack(void **state)
 		exec_ok(s, sql);
 		assert_int_equal(ej_store_commit(s, &ci, NULL, &f->d), 1);
 	}
-	assert_true(loose_objects(f->store) > 20);
-	assert_true(ej_history_pack(s, 0, &f->d) > 20);
 	assert_int_equal(loose_objects(f->store), 0);
+	assert_int_equal(packs(f->store), before + 20);
+	for (; i < 20 + EJ_PACKW_BATCH; i++) {
+		assert_int_equal(ej_store_begin(s, &f->d), 0);
+		snprintf(sql, sizeof sql, "UPDATE staff SET phone = '%d' "
+		    "WHERE id = 2", i);
+		exec_ok(s, sql);
+		assert_int_equal(ej_store_commit(s, &ci, NULL, &f->d), 1);
+	}
+	/* consolidated on the way: fewer packs than a batch */
+	assert_true(packs(f->store) < EJ_PACKW_BATCH);
+	assert_int_equal(loose_objects(f->store), 0);
+	/* Packing loose objects finds none. */
+	assert_int_equal(ej_history_pack(s, 0, &f->d), 0);
 	ej_store_close(s);
-	/* Everything still reads, from the pack. */
+	/* Everything still reads, from the packs. */
 	assert_int_equal(ej_store_open(&s, f->store, EJ_STORE_WRITE, &f->d), 0);
 	assert_int_equal(ej_history_verify(s, &paths, &f->d), 0);
 	ej_strv_free(paths);
-	assert_int_equal(count_commits(s, &f->d), 21);
-	/* Packing again with nothing new is a no-op. */
-	assert_int_equal(ej_history_pack(s, 0, &f->d), 0);
+	assert_int_equal(count_commits(s, &f->d), 21 + EJ_PACKW_BATCH);
 	ej_store_close(s);
 }
 
