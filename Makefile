@@ -207,11 +207,6 @@ demo: deps
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
 	@PATH="$(CURDIR)/$(O)/bin:$$PATH" EJ_STORE="$(CURDIR)/$(DEMO)/store" sh examples/demo.sh
 
-# Benchmarks (not tests): the reports over a 2,000-pupil school.
-.PHONY: bench
-bench: all
-	@PATH="$(CURDIR)/$(O)/bin:$$PATH" sh tests/bench/report.sh
-
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
