@@ -140,6 +140,7 @@ check-man:
 # The CLI tests of the journal and roster with every command under
 # valgrind's memcheck: zero errors, zero leaks.
 VALGRIND_TESTS ?= tests/cli/ej-roster.bats
+VALGRIND_TESTS += tests/cli/ej-attend.bats
 check-valgrind: deps
 	@$(MAKE) --no-print-directory tests
 	@VALGRIND=1 O=$(O) tests/run $(VALGRIND_TESTS)
