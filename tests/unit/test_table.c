@@ -145,7 +145,7 @@ test_text_split(void **state)
 	(void)state;
 	ej_table_col(t, "pupil", "Ученик", 0);
 	for (i = 0; i < 30; i++) {
-		char k[8];
+		char k[16];
 
 		snprintf(k, sizeof k, "%02d.09", i + 1);
 		ej_table_col(t, k, k, EJ_COL_NUM);
