@@ -138,6 +138,13 @@ const struct ej_audit_rule ej_audit_rules[] = {
 	{ "permissions", EJ_SEV_ERROR, NULL,
 	    N_("store files others (or, in a group store, other groups) "
 	    "may read or write"), ej_audit__permissions, NULL, NULL },
+	/* ---------------------------------------------- copies (ej-sync) */
+	{ "sync.push-stale", EJ_SEV_WARNING, "audit.push_days",
+	    N_("a remote the history has not been pushed to for longer "
+	    "than the setting's days, or never"), ej_audit__sync, NULL, NULL },
+	{ "sync.mirror-behind", EJ_SEV_WARNING, "audit.push_days",
+	    N_("a mirror behind its source, or not pulled for longer than "
+	    "the setting's days"), ej_audit__sync, NULL, NULL },
 
 	/* ---------------------------------------------- lessons */
 	{ "lesson.topic", EJ_SEV_WARNING, "deadlines.topic_days",
