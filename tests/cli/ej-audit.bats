@@ -167,6 +167,27 @@ found() {
 	[ "${lines[1]}" = "error,permissions,,,,,,history.git: mode 0750: its group may read it in a single-user store" ]
 }
 
+# --------------------------------------------------------- copies
+
+@test "sync.push-stale: a remote never pushed, then pushed, then stale by audit.push_days" {
+	run found --rules sync
+	[ -z "$output" ]
+	git init -q --bare "$TRASH/off.git"
+	ej-sync remote add off "$TRASH/off.git" 2>/dev/null
+	run found --rules sync
+	[[ "$output" == "sync.push-stale,,,,"*"off"* ]]
+	run --separate-stderr ej-audit --rules sync --fail-on warning
+	[ "$status" -eq 1 ]
+	ej-sync push off 2>/dev/null
+	run found --rules sync
+	[ -z "$output" ]
+	# pushed ten days ago, and a write since: stale
+	git -C "$S/history.git" config remote.off.ejpushed 2000-01-01T00:00:00Z
+	mark 5А Математика 02.09 "$(sql "SELECT surname || ' ' || name FROM pupils ORDER BY id LIMIT 1")" 4
+	run found --rules sync
+	[[ "$output" == "sync.push-stale,,,,"*"off"* ]]
+}
+
 # --------------------------------------------------------- lessons
 
 @test "lesson.topic and lesson.homework: overdue lessons without them" {
