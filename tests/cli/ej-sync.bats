@@ -68,7 +68,8 @@ views() {
 	done
 	ej-grade --store "$1" export
 	ej-attend --store "$1" export
-	# INTEGRATOR: once ej-report is merged, add: ej-report --store "$1" summary
+	ej-report --store "$1" summary
+	ej-report --store "$1" quality --format csv
 	sqlite3 "$1/ej.db" "SELECT * FROM lessons ORDER BY class_id, subject_id, date, num, subgroup;
 	    SELECT * FROM term_marks ORDER BY pupil_id, subject_id, period;"
 }

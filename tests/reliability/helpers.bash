@@ -62,7 +62,8 @@ head_marks() {
 # for a write makes). Until ej-audit is merged, storecheck says so;
 # ej-audit --store "$1" takes its place here.
 agree() {
-	"$(rel_bin)/storecheck" "$1"
+	"$(rel_bin)/storecheck" "$1" &&
+	    ej-audit --store "$1" --rules integrity --format csv >/dev/null
 }
 
 # No store directory left half-made; git's own check of the history.

@@ -10,8 +10,8 @@
  * Prints each path that differs; exits 0 when they agree, 1 when they
  * do not, and the store's exit status when it cannot be opened or read.
  *
- * Until ej-audit is merged this is the reliability suite's agreement
- * check; ej-audit replaces it there (tests/reliability/helpers.bash,
+ * With ej-audit --rules integrity after it, this is the reliability
+ * suite's agreement check (tests/reliability/helpers.bash,
  * agree()).
  */
 #include <stdio.h>
