@@ -102,6 +102,69 @@ remote_key(const char *name, const char *what)
 	return ej_xasprintf("remote.%s.%s", name, what);
 }
 
+/*
+ * Remotes are read and written through the config by hand, and opened as
+ * in-memory remotes: libgit2 1.5's named remotes match config names with
+ * regular expressions, and its regexp match leaks on every miss.
+ */
+static char *
+remote_url(git_repository *repo, const char *name)
+{
+	char *k = remote_key(name, "url"), *v = config_get(repo, k);
+
+	free(k);
+	return v;
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of the remotes that have a URL, sorted; NULL-terminated. */
+static char **
+remote_names(git_repository *repo, size_t *n)
+{
+	git_config *cfg = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	char **v = ej_xcalloc(1, sizeof *v);
+
+	*n = 0;
+	if (git_repository_config_snapshot(&cfg, repo) < 0)
+		return v;
+	if (git_config_iterator_new(&it, cfg) == 0) {
+		while (git_config_next(&e, it) == 0) {
+			size_t len = strlen(e->name);
+
+			/* remote.NAME.url: the section is case-blind, the
+			 * name is not */
+			if (len <= 11 || strncasecmp(e->name, "remote.", 7) ||
+			    strcasecmp(e->name + len - 4, ".url"))
+				continue;
+			v = ej_xrealloc(v, (*n + 2) * sizeof *v);
+			v[*n] = ej_xasprintf("%.*s", (int)(len - 11),
+			    e->name + 7);
+			v[++*n] = NULL;
+		}
+		git_config_iterator_free(it);
+	}
+	git_config_free(cfg);
+	qsort(v, *n, sizeof *v, cmp_name);
+	return v;
+}
+
+static void
+names_free(char **v)
+{
+	size_t i;
+
+	for (i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
 /* The home whose .ssh is read: $HOME, unless the command runs setgid
  * (then the real user's, from the password file). */
 static char *
@@ -667,7 +730,7 @@ ej_sync_remote_add(struct ej_store *s, const char *name, const char *url,
     struct ej_diag *d)
 {
 	git_repository *repo = ej_store_repo(s, d);
-	git_remote *r = NULL;
+	char *old, *k;
 	int rc;
 
 	if (!repo || valid_name(name, d) < 0)
@@ -675,14 +738,25 @@ ej_sync_remote_add(struct ej_store *s, const char *name, const char *url,
 	if (!*url)
 		return ej_error(d, EJ_EXIT_USAGE, NULL, 0, 0, "%s",
 		    _("an empty URL"));
-	rc = git_remote_create(&r, repo, name, url);
-	git_remote_free(r);
-	if (rc == GIT_EEXISTS)
+	if ((old = remote_url(repo, name)) != NULL) {
+		free(old);
 		return ej_error(d, EJ_EXIT_DATAERR, NULL, 0, 0,
 		    _("remote %s exists already"), name);
-	if (rc < 0)
-		return giterr(d, EJ_EXIT_DATAERR, name);
-	return 0;
+	}
+	/* What git itself writes, so that git fetch works on it too. */
+	k = remote_key(name, "url");
+	rc = config_set(repo, k, url, d);
+	free(k);
+	if (rc == 0) {
+		char *spec = ej_xasprintf("+refs/heads/*:refs/remotes/%s/*",
+		    name);
+
+		k = remote_key(name, "fetch");
+		rc = config_set(repo, k, spec, d);
+		free(k);
+		free(spec);
+	}
+	return rc;
 }
 
 int
@@ -690,8 +764,13 @@ ej_sync_remote_remove(struct ej_store *s, const char *name,
     struct ej_diag *d)
 {
 	git_repository *repo = ej_store_repo(s, d);
-	char *src;
-	int rc;
+	git_config *cfg = NULL, *snap = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	git_reference *ref = NULL;
+	char *src, *prefix, **keys = NULL, *tracking;
+	size_t n = 0, i, plen;
+	int rc = 0;
 
 	if (!repo || valid_name(name, d) < 0)
 		return -1;
@@ -702,50 +781,89 @@ ej_sync_remote_remove(struct ej_store *s, const char *name,
 		    _("remote %s is this mirror's source"), name);
 	}
 	free(src);
-	rc = git_remote_delete(repo, name);
-	if (rc == GIT_ENOTFOUND)
+	if ((src = remote_url(repo, name)) == NULL)
 		return ej_error(d, EJ_EXIT_DATAERR, NULL, 0, 0,
 		    _("no remote %s"), name);
-	if (rc < 0)
-		return giterr(d, EJ_EXIT_IOERR, name);
-	return 0;
+	free(src);
+	if (git_repository_config(&cfg, repo) < 0 ||
+	    git_config_snapshot(&snap, cfg) < 0 ||
+	    git_config_iterator_new(&it, snap) < 0) {
+		git_config_free(snap);
+		git_config_free(cfg);
+		return giterr(d, EJ_EXIT_IOERR, _("cannot read the history's "
+		    "config"));
+	}
+	/* Every remote.NAME.* key */
+	prefix = ej_xasprintf("remote.%s.", name);
+	plen = strlen(prefix);
+	while (git_config_next(&e, it) == 0) {
+		if (strlen(e->name) <= plen || strncasecmp(e->name, prefix, 7) ||
+		    strncmp(e->name + 7, prefix + 7, plen - 7))
+			continue;
+		keys = ej_xrealloc(keys, (n + 1) * sizeof *keys);
+		keys[n++] = ej_xstrdup(e->name);
+	}
+	git_config_iterator_free(it);
+	for (i = 0; i < n; i++) {
+		if (rc == 0 && git_config_delete_entry(cfg, keys[i]) < 0)
+			rc = giterr(d, EJ_EXIT_IOERR, keys[i]);
+		free(keys[i]);
+	}
+	free(keys);
+	free(prefix);
+	git_config_free(snap);
+	git_config_free(cfg);
+	tracking = ej_xasprintf("refs/remotes/%s/main", name);
+	if (rc == 0 && git_reference_lookup(&ref, repo, tracking) == 0) {
+		git_reference_delete(ref);
+		git_reference_free(ref);
+	}
+	free(tracking);
+	return rc;
 }
 
 int
 ej_sync_remote_list(struct ej_store *s, FILE *out, struct ej_diag *d)
 {
 	git_repository *repo = ej_store_repo(s, d);
-	git_strarray names = {0};
-	size_t i;
+	char **names, *url;
+	size_t n, i;
 
 	if (!repo)
 		return -1;
-	if (git_remote_list(&names, repo) < 0)
-		return giterr(d, EJ_EXIT_IOERR, _("cannot list the remotes"));
-	for (i = 0; i < names.count; i++) {
-		git_remote *r;
-
-		if (git_remote_lookup(&r, repo, names.strings[i]) < 0)
+	names = remote_names(repo, &n);
+	for (i = 0; i < n; i++) {
+		if ((url = remote_url(repo, names[i])) == NULL)
 			continue;
-		fprintf(out, "%s\t%s\n", names.strings[i], git_remote_url(r));
-		git_remote_free(r);
+		fprintf(out, "%s\t%s\n", names[i], url);
+		free(url);
 	}
-	git_strarray_dispose(&names);
+	names_free(names);
 	return 0;
 }
 
+/* The remote NAME, in memory, from its URL. */
 static int
 lookup(git_repository *repo, const char *name, git_remote **out,
     struct ej_diag *d)
 {
-	int rc = git_remote_lookup(out, repo, name);
+	git_remote_create_options co;
+	char *url = remote_url(repo, name);
+	int rc;
 
-	if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC)
+	*out = NULL;
+	if (!url)
 		return ej_error(d, EJ_EXIT_DATAERR, NULL, 0, 0,
 		    _("no remote %s; add one with: ej-sync remote add NAME "
 		    "URL"), name);
+	git_remote_create_options_init(&co, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	co.repository = repo;
+	co.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF |
+	    GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	rc = git_remote_create_with_opts(out, url, &co);
+	free(url);
 	if (rc < 0)
-		return giterr(d, EJ_EXIT_IOERR, name);
+		return giterr(d, EJ_EXIT_DATAERR, name);
 	return 0;
 }
 
@@ -813,6 +931,17 @@ ej_sync_push(struct ej_store *s, const char *name,
 	}
 	r->objects = c.objects;
 	r->uptodate = had && git_oid_equal(&before, &head);
+	/* What the remote has now, for status and the audit. */
+	{
+		git_reference *ref = NULL;
+
+		if (git_reference_create(&ref, repo, tracking, &head, 1,
+		    "ej-sync: push") < 0) {
+			giterr(d, EJ_EXIT_IOERR, tracking);
+			goto out;
+		}
+		git_reference_free(ref);
+	}
 	git_oid_tostr(hex, sizeof hex, &head);
 	iso_time(when, time(NULL));
 	key = remote_key(name, "ejpushed");
@@ -887,10 +1016,9 @@ ej_sync_clone(const char *url, const char *dir, const struct ej_sync_opts *o,
 		return -1;
 	if ((repo = ej_store_repo(s, d)) == NULL)
 		goto fail;
-	if (git_remote_create(&remote, repo, EJ_SYNC_SOURCE, url) < 0) {
-		giterr(d, EJ_EXIT_USAGE, url);
+	if (ej_sync_remote_add(s, EJ_SYNC_SOURCE, url, d) < 0 ||
+	    lookup(repo, EJ_SYNC_SOURCE, &remote, d) < 0)
 		goto fail;
-	}
 	if (fetch(repo, remote, EJ_SYNC_SOURCE, o, &to, d) < 0)
 		goto fail;
 	iso_time(when, time(NULL));
@@ -1138,38 +1266,35 @@ ej_sync_status_get(struct ej_store *s, const char *name,
     struct ej_sync_status **out, size_t *n, struct ej_diag *d)
 {
 	git_repository *repo = ej_store_repo(s, d);
-	git_strarray names = {0};
+	char **names, *url;
+	size_t count, i;
 	git_oid head, tr;
 	int has_head;
-	size_t i;
 
 	*out = NULL;
 	*n = 0;
 	if (!repo)
 		return -1;
 	if (name) {
-		git_remote *r;
-
-		if (lookup(repo, name, &r, d) < 0)
-			return -1;
-		git_remote_free(r);
+		if ((url = remote_url(repo, name)) == NULL)
+			return ej_error(d, EJ_EXIT_DATAERR, NULL, 0, 0,
+			    _("no remote %s; add one with: ej-sync remote add "
+			    "NAME URL"), name);
+		free(url);
 	}
-	if (git_remote_list(&names, repo) < 0)
-		return giterr(d, EJ_EXIT_IOERR, _("cannot list the remotes"));
+	names = remote_names(repo, &count);
 	has_head = git_reference_name_to_id(&head, repo, REF_MAIN) == 0;
-	*out = ej_xcalloc(names.count + 1, sizeof **out);
-	for (i = 0; i < names.count; i++) {
+	*out = ej_xcalloc(count + 1, sizeof **out);
+	for (i = 0; i < count; i++) {
 		struct ej_sync_status *st = &(*out)[*n];
-		git_remote *r;
 		char *k;
 
-		if (name && strcmp(name, names.strings[i]) != 0)
+		if (name && strcmp(name, names[i]) != 0)
 			continue;
-		if (git_remote_lookup(&r, repo, names.strings[i]) < 0)
+		if ((url = remote_url(repo, names[i])) == NULL)
 			continue;
-		st->name = ej_xstrdup(names.strings[i]);
-		st->url = ej_xstrdup(git_remote_url(r));
-		git_remote_free(r);
+		st->name = ej_xstrdup(names[i]);
+		st->url = url;
 		k = ej_xasprintf("refs/remotes/%s/main", st->name);
 		st->known = git_reference_name_to_id(&tr, repo, k) == 0;
 		free(k);
@@ -1196,7 +1321,7 @@ ej_sync_status_get(struct ej_store *s, const char *name,
 		free(k);
 		(*n)++;
 	}
-	git_strarray_dispose(&names);
+	names_free(names);
 	return 0;
 }
 
@@ -1276,7 +1401,7 @@ ej_sync_audit(struct ej_store *s, int online, long long now,
 				git_remote *r = NULL;
 
 				quiet_diag(&quiet, d->prog);
-				if (git_remote_lookup(&r, repo, st[i].name) < 0 ||
+				if (lookup(repo, st[i].name, &r, &quiet) < 0 ||
 				    fetch(repo, r, st[i].name, o, &theirs,
 				    &quiet) < 0) {
 					git_remote_free(r);
