@@ -62,8 +62,12 @@ head_marks() {
 # for a write makes). Until ej-audit is merged, storecheck says so;
 # ej-audit --store "$1" takes its place here.
 agree() {
-	"$(rel_bin)/storecheck" "$1" &&
-	    ej-audit --store "$1" --rules integrity --format csv >/dev/null
+	local out
+	"$(rel_bin)/storecheck" "$1" || return
+	out=$(ej-audit --store "$1" --rules integrity --format csv 2>&1) || {
+		printf '%s\n' "$out" >&2
+		return 1
+	}
 }
 
 # No store directory left half-made; git's own check of the history.
