@@ -101,6 +101,11 @@ ej-attend export --class 5А | head -6
 step "suggested first-quarter marks for 5А's mathematics"
 ej-grade term suggest --class 5А --subject Математика --period 1
 
+step "the teacher takes the suggestions as 5А's first-quarter mathematics marks"
+ej-grade term suggest --class 5А --subject Математика --period 1 --format csv |
+	cut -d, -f1-5,8 | sed '1s/suggested/mark/' > "$EJ_STORE/../q1.csv"
+ej-grade term import "$EJ_STORE/../q1.csv"
+
 step "ej-report: the term summary of 5А"
 ej-report summary --class 5А --period 1
 step "ej-audit: the database and the history agree, and no one else can read the store"
