@@ -84,19 +84,9 @@ jerr(struct ej_journal *j, int code, const struct ej_where *w,
 static const char *
 setting(struct ej_journal *j, const char *key)
 {
-	sqlite3_stmt *st;
-	char *buf = j->setbuf;   /* read at open, copied by the caller */
-	size_t n = sizeof j->setbuf;
-
-	buf[0] = '\0';
-	if ((st = ej_store_prepare(j->s, "SELECT value FROM settings WHERE "
-	    "key = ?", j->d)) == NULL)
-		return buf;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(buf, n, "%s", sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	return buf;
+	/* read at open, copied by the caller */
+	ej_setting(j->s, key, j->setbuf, sizeof j->setbuf, j->d);
+	return j->setbuf;
 }
 
 int

@@ -126,42 +126,6 @@ rp_cell_long(struct ej_table *t, long v)
 	ej_table_cellf(t, "%ld", v);
 }
 
-static void
-setting(struct rp *r, const char *key, char *buf, size_t n)
-{
-	sqlite3_stmt *st;
-
-	buf[0] = '\0';
-	if ((st = rp_prep(r, "SELECT value FROM settings WHERE key = ?")) ==
-	    NULL)
-		return;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(buf, n, "%s", rp_text(st, 0));
-	sqlite3_reset(st);
-}
-
-static int
-setting_int(struct rp *r, const char *key, int dflt)
-{
-	char buf[32], *end;
-	long v;
-
-	setting(r, key, buf, sizeof buf);
-	v = strtol(buf, &end, 10);
-	return buf[0] && !*end && v >= 0 && v < 1000 ? (int)v : dflt;
-}
-
-static void
-setting_hund(struct rp *r, const char *key, int dflt, int *out)
-{
-	char buf[32];
-
-	setting(r, key, buf, sizeof buf);
-	if (ej_terms_hundredths(buf, out) < 0)
-		*out = dflt;
-}
-
 int
 rp_min_marks(const struct rp *r, const char *scheme)
 {
@@ -551,6 +515,7 @@ ej_report_run(struct ej_store *s, const struct ej_report_opts *o,
     FILE *out, struct ej_diag *d)
 {
 	struct rp r;
+	struct ej_terms_settings ts;
 	int rc = -1, day;
 
 	memset(&r, 0, sizeof r);
@@ -562,14 +527,12 @@ ej_report_run(struct ej_store *s, const struct ej_report_opts *o,
 	r.real_today = o->today > 0 ? o->today : ej_date_today();
 	day = r.real_today;
 	r.today = day < r.ystart ? r.ystart : day > r.yend ? r.yend : day;
-	setting_hund(&r, "marks.threshold.5", 460, &r.rule.threshold[0]);
-	setting_hund(&r, "marks.threshold.4", 360, &r.rule.threshold[1]);
-	setting_hund(&r, "marks.threshold.3", 260, &r.rule.threshold[2]);
-	r.rule.weights = setting_int(&r, "marks.weights", 1) != 0;
-	r.min_quarter = setting_int(&r, "marks.min.quarter", 3);
-	r.min_half = setting_int(&r, "marks.min.half", 5);
-	r.min_trimester = setting_int(&r, "marks.min.trimester", 4);
-	r.day_threshold = setting_int(&r, "attendance.day_threshold", 3);
+	ej_terms_settings(s, &ts, d);
+	r.rule = ts.rule;
+	r.min_quarter = ts.min_quarter;
+	r.min_half = ts.min_half;
+	r.min_trimester = ts.min_trimester;
+	r.day_threshold = ej_setting_int(s, "attendance.day_threshold", 3, d);
 	if (resolve(&r) < 0)
 		return -1;
 	switch (o->kind) {

@@ -736,6 +736,36 @@ ej_store_commit(struct ej_store *s, const struct ej_commit_info *ci,
 	return rc;
 }
 
+/* --------------------------------------------------------------- settings */
+
+void
+ej_setting(struct ej_store *s, const char *key, char *buf, size_t n,
+    struct ej_diag *d)
+{
+	sqlite3_stmt *st;
+
+	buf[0] = '\0';
+	if ((st = ej_store_prepare(s, "SELECT value FROM settings WHERE "
+	    "key = ?", d)) == NULL)
+		return;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(buf, n, "%s", sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+}
+
+int
+ej_setting_int(struct ej_store *s, const char *key, int dflt,
+    struct ej_diag *d)
+{
+	char buf[32], *end;
+	long v;
+
+	ej_setting(s, key, buf, sizeof buf, d);
+	v = strtol(buf, &end, 10);
+	return buf[0] && !*end && v >= 0 && v <= 100000 ? (int)v : dflt;
+}
+
 /* ------------------------------------------------------------------- meta */
 
 int

@@ -102,6 +102,14 @@ void ej_store_rollback(struct ej_store *s);
 
 /* meta table */
 int ej_meta_get(struct ej_store *s, const char *key, char **out);
+
+/* settings (school.yaml's marks.*, deadlines.*, attendance.* …): the
+ * value of key into buf, "" when unset; an integer 0..100000, or dflt when
+ * unset or not one. */
+void ej_setting(struct ej_store *s, const char *key, char *buf, size_t n,
+    struct ej_diag *d);
+int ej_setting_int(struct ej_store *s, const char *key, int dflt,
+    struct ej_diag *d);
 int ej_meta_set(struct ej_store *s, const char *key, const char *value);
 
 /*

@@ -1351,18 +1351,10 @@ finding(struct ej_sync_finding **v, size_t *n, int sev, const char *rule,
 static long
 push_days(struct ej_store *s)
 {
-	sqlite3_stmt *st;
 	struct ej_diag quiet;
-	long days = 7;
 
 	quiet_diag(&quiet, "ej");
-	if ((st = ej_store_prepare(s, "SELECT value FROM settings WHERE "
-	    "key = 'audit.push_days'", &quiet)) == NULL)
-		return days;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		days = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return days;
+	return ej_setting_int(s, "audit.push_days", 7, &quiet);
 }
 
 int

@@ -295,39 +295,31 @@ rerr(struct run *r, int code, const struct ej_where *w, const char *fmt,
 }
 
 static void
-setting(struct run *r, const char *key, char *buf, size_t n)
-{
-	sqlite3_stmt *st;
-
-	buf[0] = '\0';
-	if ((st = ej_store_prepare(r->s, "SELECT value FROM settings WHERE "
-	    "key = ?", r->d)) == NULL)
-		return;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(buf, n, "%s", sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-}
-
-static int
-setting_int(struct run *r, const char *key, int dflt)
-{
-	char buf[32], *end;
-	long v;
-
-	setting(r, key, buf, sizeof buf);
-	v = strtol(buf, &end, 10);
-	return buf[0] && !*end && v >= 0 && v < 1000 ? (int)v : dflt;
-}
-
-static void
-setting_hundredths(struct run *r, const char *key, int dflt, int *out)
+setting_hundredths(struct ej_store *s, const char *key, int dflt, int *out,
+    struct ej_diag *d)
 {
 	char buf[32];
 
-	setting(r, key, buf, sizeof buf);
+	ej_setting(s, key, buf, sizeof buf, d);
 	if (ej_terms_hundredths(buf, out) < 0)
 		*out = dflt;
+}
+
+void
+ej_terms_settings(struct ej_store *s, struct ej_terms_settings *out,
+    struct ej_diag *d)
+{
+	memset(out, 0, sizeof *out);
+	setting_hundredths(s, "marks.threshold.5", 460,
+	    &out->rule.threshold[0], d);
+	setting_hundredths(s, "marks.threshold.4", 360,
+	    &out->rule.threshold[1], d);
+	setting_hundredths(s, "marks.threshold.3", 260,
+	    &out->rule.threshold[2], d);
+	out->rule.weights = ej_setting_int(s, "marks.weights", 1, d) != 0;
+	out->min_quarter = ej_setting_int(s, "marks.min.quarter", 3, d);
+	out->min_half = ej_setting_int(s, "marks.min.half", 5, d);
+	out->min_trimester = ej_setting_int(s, "marks.min.trimester", 4, d);
 }
 
 /* Open the store and the journal, read the school's rules; exits on
@@ -336,6 +328,7 @@ static void
 run_open(struct run *r, struct ej_cli *c, int mode)
 {
 	const struct ej_yearctx *yc;
+	struct ej_terms_settings ts;
 
 	memset(r, 0, sizeof *r);
 	r->c = c;
@@ -349,16 +342,14 @@ run_open(struct run *r, struct ej_cli *c, int mode)
 	r->ystart = yc->start;
 	r->yend = yc->end;
 	ej_timestamp_now(r->now);
-	setting(r, "marks.scale", r->scale, sizeof r->scale);
+	ej_setting(r->s, "marks.scale", r->scale, sizeof r->scale, r->d);
 	if (!r->scale[0])
 		snprintf(r->scale, sizeof r->scale, "5,4,3,2");
-	setting_hundredths(r, "marks.threshold.5", 460, &r->rule.threshold[0]);
-	setting_hundredths(r, "marks.threshold.4", 360, &r->rule.threshold[1]);
-	setting_hundredths(r, "marks.threshold.3", 260, &r->rule.threshold[2]);
-	r->rule.weights = setting_int(r, "marks.weights", 1) != 0;
-	r->min_quarter = setting_int(r, "marks.min.quarter", 3);
-	r->min_half = setting_int(r, "marks.min.half", 5);
-	r->min_trimester = setting_int(r, "marks.min.trimester", 4);
+	ej_terms_settings(r->s, &ts, r->d);
+	r->rule = ts.rule;
+	r->min_quarter = ts.min_quarter;
+	r->min_half = ts.min_half;
+	r->min_trimester = ts.min_trimester;
 	if (mode == EJ_SETUP_WRITE && c->dry_run) {
 		r->log = open_memstream(&r->logbuf, &r->loglen);
 		if (!r->log)

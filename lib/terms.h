@@ -60,6 +60,15 @@ char *ej_terms_format(long average, char *buf, size_t n);
  * number 0..99.99 with at most two decimals. */
 int ej_terms_hundredths(const char *s, int *out);
 
+/* The school's rules for period marks, from its settings (marks.threshold.*,
+ * marks.weights, marks.min.*), with the defaults of ej-school.yaml(5). */
+struct ej_terms_settings {
+	struct ej_terms_rule rule;
+	int min_quarter, min_half, min_trimester;
+};
+void ej_terms_settings(struct ej_store *s, struct ej_terms_settings *out,
+    struct ej_diag *d);
+
 /*
  * A period as written: "1".."4" (and Roman I..IV), "year"/"год"/
  * "годовая", "exam"/"экзамен"/"экзаменационная", "final"/"итоговая"
