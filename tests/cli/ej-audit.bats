@@ -133,6 +133,14 @@ found() {
 
 @test "integrity.objects: an unreadable blob of HEAD's tree is named" {
 	blob=$(git -C "$S/history.git" rev-parse main:people/pupils.csv)
+	# Every object loose (a write stores its objects as one pack), then
+	# the one blob gone.
+	mkdir "$TRASH/packs"
+	mv "$S"/history.git/objects/pack/*.pack "$TRASH/packs/"
+	rm -f "$S"/history.git/objects/pack/*.idx
+	for p in "$TRASH"/packs/*.pack; do
+		git -C "$S/history.git" unpack-objects -q < "$p"
+	done
 	obj=$S/history.git/objects/${blob:0:2}/${blob:2}
 	[ -e "$obj" ]
 	rm -f "$obj"
