@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,12 +26,7 @@
 #include "store.h"
 
 struct fx {
-	char dir[64];
-	char store[96];
-	struct ej_diag d;
-	char *errbuf;
-	size_t errlen;
-	FILE *err;
+	struct ej_fx x;
 	struct ej_store *s;
 };
 
@@ -39,20 +36,9 @@ setup(void **state)
 	struct fx *f = calloc(1, sizeof *f);
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/ej-unit-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->store, sizeof f->store, "%s/store", f->dir);
-	f->err = open_memstream(&f->errbuf, &f->errlen);
-	ej_diag_init(&f->d, "test", f->err);
+	ej_fx_init(&f->x);
 	*state = f;
 	return 0;
-}
-
-static int
-rm_cb(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st; (void)flag; (void)ftw;
-	return remove(p);
 }
 
 static int
@@ -61,20 +47,9 @@ teardown(void **state)
 	struct fx *f = *state;
 
 	ej_store_close(f->s);
-	nftw(f->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-	fclose(f->err);
-	free(f->errbuf);
+	ej_fx_fini(&f->x);
 	free(f);
 	return 0;
-}
-
-static void
-exec_ok(struct ej_store *s, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(ej_store_db(s), sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
 }
 
 /* A school with one class: Петров Пётр (5А, 2009) and his mother; two
@@ -86,13 +61,13 @@ make_store(struct fx *f)
 	struct ej_actor a = {0};
 	struct ej_commit_info ci = {.summary = "init: test"};
 
-	assert_int_equal(ej_store_create(&s, f->store, NULL, &f->d), 0);
+	assert_int_equal(ej_store_create(&s, f->x.store, NULL, &f->x.d), 0);
 	a.staff_id = 1;
 	a.roles = 1;
 	snprintf(a.login, sizeof a.login, "nechaeva");
 	ej_store_set_actor(s, &a);
-	assert_int_equal(ej_store_begin(s, &f->d), 0);
-	exec_ok(s, "INSERT INTO staff(id, login, surname, name) VALUES"
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	ej_fx_exec(s, "INSERT INTO staff(id, login, surname, name) VALUES"
 	    "(1, 'nechaeva', 'Нечаева', 'Ольга');"
 	    "INSERT INTO staff_roles VALUES(1, 'admin');"
 	    "INSERT INTO years VALUES(1, '2020-2021', '2020-09-01', "
@@ -109,7 +84,7 @@ make_store(struct fx *f)
 	    "(1, 'Петрова', 'Анна'), (2, 'Иванов', 'Иван');"
 	    "INSERT INTO guardians VALUES(1, 1, 'мать'), (2, 2, 'отец'),"
 	    "(2, 3, 'отец');");
-	assert_int_equal(ej_store_commit(s, &ci, NULL, &f->d), 1);
+	assert_int_equal(ej_store_commit(s, &ci, NULL, &f->x.d), 1);
 	f->s = s;
 	return s;
 }
@@ -167,7 +142,7 @@ test_hash_threads(void **state)
 		b.t[0].password = strdup("same-password");
 		b.t[1].password = strdup("same-password");
 		assert_int_equal(ej_account_hash(&b, &c, threads, NULL,
-		    &f->d), 0);
+		    &f->x.d), 0);
 		for (i = 0; i < b.n; i++) {
 			const char *pw = b.t[i].password;
 
@@ -195,25 +170,25 @@ test_login_collisions(void **state)
 	struct ej_store *s = make_store(f);
 	char *l;
 
-	l = ej_account_login(s, "Иванов", "Иван", &f->d);
+	l = ej_account_login(s, "Иванов", "Иван", &f->x.d);
 	assert_string_equal(l, "ivanov.ivan");
 	free(l);
-	exec_ok(s, "INSERT INTO accounts(login, role, pupil_id, status, "
+	ej_fx_exec(s, "INSERT INTO accounts(login, role, pupil_id, status, "
 	    "issued, by_id) VALUES('ivanov.ivan', 'pupil', 2, 'active', "
 	    "'2020-09-05T10:00:00Z', 1)");
-	l = ej_account_login(s, "ИВАНОВ", "иван", &f->d);
+	l = ej_account_login(s, "ИВАНОВ", "иван", &f->x.d);
 	assert_string_equal(l, "ivanov.ivan2");
 	free(l);
-	exec_ok(s, "INSERT INTO accounts(login, role, pupil_id, status, "
+	ej_fx_exec(s, "INSERT INTO accounts(login, role, pupil_id, status, "
 	    "issued, by_id) VALUES('ivanov.ivan2', 'pupil', 3, 'revoked', "
 	    "'2020-09-05T10:00:00Z', 1)");
-	l = ej_account_login(s, "Иванов", "Иван", &f->d);
+	l = ej_account_login(s, "Иванов", "Иван", &f->x.d);
 	assert_string_equal(l, "ivanov.ivan3");
 	free(l);
-	l = ej_account_login(s, "Щукина", "Юлия", &f->d);
+	l = ej_account_login(s, "Щукина", "Юлия", &f->x.d);
 	assert_string_equal(l, "shchukina.iuliia");
 	free(l);
-	assert_null(ej_account_login(s, "123", "Юлия", &f->d));
+	assert_null(ej_account_login(s, "123", "Юлия", &f->x.d));
 }
 
 /* Documents on record decide; a refusal or revocation is named. */
@@ -223,30 +198,30 @@ test_consent_rule(void **state)
 	struct fx *f = *state;
 	struct ej_store *s = make_store(f);
 
-	assert_string_equal(ej_consent_missing(s, "pupil", 1, &f->d),
+	assert_string_equal(ej_consent_missing(s, "pupil", 1, &f->x.d),
 	    "no application for e-diary access on record");
-	assert_string_equal(ej_consent_missing(s, "parent", 1, &f->d),
+	assert_string_equal(ej_consent_missing(s, "parent", 1, &f->x.d),
 	    "no application for e-diary access on record");
-	exec_ok(s, "INSERT INTO consents(pupil_id, parent_id, kind, status, "
+	ej_fx_exec(s, "INSERT INTO consents(pupil_id, parent_id, kind, status, "
 	    "date, by_id, at) VALUES(1, 1, 'ediary', 'given', '2020-09-03', "
 	    "1, 'x'), (1, 1, 'personal-data', 'refused', '2020-09-03', 1, "
 	    "'x')");
-	assert_string_equal(ej_consent_missing(s, "pupil", 1, &f->d),
+	assert_string_equal(ej_consent_missing(s, "pupil", 1, &f->x.d),
 	    "the consent to personal data processing was refused");
-	exec_ok(s, "UPDATE consents SET status = 'given' WHERE kind = "
+	ej_fx_exec(s, "UPDATE consents SET status = 'given' WHERE kind = "
 	    "'personal-data'");
-	assert_null(ej_consent_missing(s, "pupil", 1, &f->d));
-	assert_null(ej_consent_missing(s, "parent", 1, &f->d));
-	exec_ok(s, "UPDATE consents SET status = 'revoked' WHERE kind = "
+	assert_null(ej_consent_missing(s, "pupil", 1, &f->x.d));
+	assert_null(ej_consent_missing(s, "parent", 1, &f->x.d));
+	ej_fx_exec(s, "UPDATE consents SET status = 'revoked' WHERE kind = "
 	    "'ediary'");
-	assert_string_equal(ej_consent_missing(s, "parent", 1, &f->d),
+	assert_string_equal(ej_consent_missing(s, "parent", 1, &f->x.d),
 	    "the application for e-diary access was revoked");
 	/* The pupil's own (14+) counts for the pupil, not for a parent. */
-	exec_ok(s, "INSERT INTO consents(pupil_id, parent_id, kind, status, "
+	ej_fx_exec(s, "INSERT INTO consents(pupil_id, parent_id, kind, status, "
 	    "date, by_id, at) VALUES(1, NULL, 'ediary', 'given', "
 	    "'2020-09-04', 1, 'x')");
-	assert_null(ej_consent_missing(s, "pupil", 1, &f->d));
-	assert_non_null(ej_consent_missing(s, "parent", 1, &f->d));
+	assert_null(ej_consent_missing(s, "pupil", 1, &f->x.d));
+	assert_non_null(ej_consent_missing(s, "parent", 1, &f->x.d));
 	assert_int_equal(ej_consent_kind_parse("Personal-Data"),
 	    EJ_CONSENT_PDATA);
 	assert_int_equal(ej_consent_kind_parse("заявление"),
@@ -267,40 +242,40 @@ test_store_verify(void **state)
 	char **lost;
 	char *pw;
 
-	exec_ok(s, "INSERT INTO consents(pupil_id, parent_id, kind, status, "
+	ej_fx_exec(s, "INSERT INTO consents(pupil_id, parent_id, kind, status, "
 	    "date, by_id, at) VALUES(1, 1, 'ediary', 'given', '2020-09-03', "
 	    "1, 'x'), (1, 1, 'personal-data', 'given', '2020-09-03', 1, "
 	    "'x')");
 	sel.class_id = 1;
-	assert_int_equal(ej_account_select(s, &sel, &b, &f->d), 0);
+	assert_int_equal(ej_account_select(s, &sel, &b, &f->x.d), 0);
 	/* Петров and his mother; Иванов and his father have no papers. */
 	assert_int_equal(b.n, 2);
 	assert_int_equal(b.skipped, 2);
-	assert_int_equal(ej_account_cost(s, &c, &f->d), 0);
+	assert_int_equal(ej_account_cost(s, &c, &f->x.d), 0);
 	assert_int_equal(c.length, 12);
 	assert_int_equal(c.ops, crypto_pwhash_OPSLIMIT_INTERACTIVE);
 	c.ops = crypto_pwhash_OPSLIMIT_MIN;
 	c.mem = crypto_pwhash_MEMLIMIT_MIN;
-	assert_int_equal(ej_account_hash(&b, &c, 2, NULL, &f->d), 0);
-	assert_int_equal(ej_store_begin(s, &f->d), 0);
-	assert_int_equal(ej_account_store(s, &b, 1, 0, NULL, &f->d), 0);
-	assert_int_equal(ej_store_commit(s, &ci, NULL, &f->d), 1);
+	assert_int_equal(ej_account_hash(&b, &c, 2, NULL, &f->x.d), 0);
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	assert_int_equal(ej_account_store(s, &b, 1, 0, NULL, &f->x.d), 0);
+	assert_int_equal(ej_store_commit(s, &ci, NULL, &f->x.d), 1);
 	assert_string_equal(b.t[0].login, "petrov.petr");
 	assert_string_equal(b.t[1].login, "petrova.anna");
 	assert_string_equal(b.t[1].children, "Петров Пётр");
 	pw = b.t[0].password;
 	assert_int_equal(ej_account_verify(s, "petrov.petr", pw, strlen(pw),
-	    &f->d), 1);
+	    &f->x.d), 1);
 	assert_int_equal(ej_account_verify(s, "petrova.anna", pw, strlen(pw),
-	    &f->d), 0);
+	    &f->x.d), 0);
 	assert_int_equal(ej_account_verify(s, "petrov.petr", pw,
-	    strlen(pw) - 1, &f->d), 0);
+	    strlen(pw) - 1, &f->x.d), 0);
 	assert_int_equal(ej_account_verify(s, "nobody", pw, strlen(pw),
-	    &f->d), 0);
-	assert_int_equal(ej_account_unhashed(s, &lost, 5, &f->d), 0);
+	    &f->x.d), 0);
+	assert_int_equal(ej_account_unhashed(s, &lost, 5, &f->x.d), 0);
 	ej_strv_free(lost);
-	exec_ok(s, "DELETE FROM account_secrets");
-	assert_int_equal(ej_account_unhashed(s, &lost, 1, &f->d), 2);
+	ej_fx_exec(s, "DELETE FROM account_secrets");
+	assert_int_equal(ej_account_unhashed(s, &lost, 1, &f->x.d), 2);
 	assert_string_equal(lost[0], "petrov.petr");
 	assert_null(lost[1]);
 	ej_strv_free(lost);

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,30 +158,9 @@ test_config(void **state)
 /* ------------------------------------------------- a run on a store */
 
 struct fx {
-	char dir[64];
-	char store[96];
-	struct ej_diag d;
-	char *errbuf;
-	size_t errlen;
-	FILE *err;
+	struct ej_fx x;
 	struct ej_store *s;
 };
-
-static int
-rm_cb(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st; (void)flag; (void)ftw;
-	return remove(p);
-}
-
-static void
-exec_ok(struct ej_store *s, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(ej_store_db(s), sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s", msg);
-}
 
 /*
  * A store with one class and lessons: Петров has a 4 together with н on
@@ -192,15 +173,11 @@ setup(void **state)
 	struct ej_actor a = { 1, "admin", "Админова Анна", 1 };
 	struct ej_commit_info ci = { .summary = "test" };
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/ej-unit-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->store, sizeof f->store, "%s/store", f->dir);
-	f->err = open_memstream(&f->errbuf, &f->errlen);
-	ej_diag_init(&f->d, "test", f->err);
-	assert_int_equal(ej_store_create(&f->s, f->store, NULL, &f->d), 0);
+	ej_fx_init(&f->x);
+	assert_int_equal(ej_store_create(&f->s, f->x.store, NULL, &f->x.d), 0);
 	ej_store_set_actor(f->s, &a);
-	assert_int_equal(ej_store_begin(f->s, &f->d), 0);
-	exec_ok(f->s,
+	assert_int_equal(ej_store_begin(f->s, &f->x.d), 0);
+	ej_fx_exec(f->s,
 	    "INSERT INTO staff(id, login, surname, name) VALUES "
 	    "(1, 'admin', 'Админова', 'Анна'), (2, 'ivanova', 'Иванова', "
 	    "'Мария');"
@@ -227,7 +204,7 @@ setup(void **state)
 	    "'2020-09-15T09:00:00Z', ''), (1, 2, 'н', 2, "
 	    "'2020-09-15T09:00:00Z', ''), (3, 3, 'н', 1, "
 	    "'2020-09-15T09:00:00Z', '');");
-	assert_int_equal(ej_store_commit(f->s, &ci, NULL, &f->d), 1);
+	assert_int_equal(ej_store_commit(f->s, &ci, NULL, &f->x.d), 1);
 	*state = f;
 	return 0;
 }
@@ -238,9 +215,7 @@ teardown(void **state)
 	struct fx *f = *state;
 
 	ej_store_close(f->s);
-	nftw(f->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-	fclose(f->err);
-	free(f->errbuf);
+	ej_fx_fini(&f->x);
 	free(f);
 	return 0;
 }
@@ -254,7 +229,7 @@ run(struct fx *f, struct ej_audit_opts *o, unsigned long n[4])
 	size_t len = 0;
 	FILE *mem = open_memstream(&out, &len);
 
-	assert_int_equal(ej_audit_new(&a, f->s, o, &f->d), 0);
+	assert_int_equal(ej_audit_new(&a, f->s, o, &f->x.d), 0);
 	assert_int_equal(ej_audit_run(a), 0);
 	assert_int_equal(ej_audit_print(a, EJ_FMT_CSV, mem, n), 0);
 	ej_audit_free(a);
@@ -299,7 +274,7 @@ test_run_rule(void **state)
 	out = run(f, &o, n);
 	assert_int_equal(n[0], 0);
 	free(out);
-	assert_int_equal(f->d.errors, 0);
+	assert_int_equal(f->x.d.errors, 0);
 }
 
 static void
@@ -318,7 +293,7 @@ test_run_clean_store(void **state)
 	assert_int_equal(n[0], 0);
 	free(out);
 	/* behind ej's back: the history names the record */
-	exec_ok(f->s, "UPDATE marks SET mark = '2' WHERE lesson_id = 2");
+	ej_fx_exec(f->s, "UPDATE marks SET mark = '2' WHERE lesson_id = 2");
 	out = run(f, &o, n);
 	assert_int_equal(n[EJ_SEV_ERROR], 1);
 	assert_non_null(strstr(out, "error,integrity.snapshot,7А,Алгебра,,"

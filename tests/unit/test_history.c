@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include <dirent.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -24,12 +26,7 @@
 #include "store.h"
 
 struct fx {
-	char dir[64];
-	char store[96];
-	struct ej_diag d;
-	char *errbuf;
-	size_t errlen;
-	FILE *err;
+	struct ej_fx x;
 };
 
 static int
@@ -37,20 +34,9 @@ setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/ej-unit-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->store, sizeof f->store, "%s/store", f->dir);
-	f->err = open_memstream(&f->errbuf, &f->errlen);
-	ej_diag_init(&f->d, "test", f->err);
+	ej_fx_init(&f->x);
 	*state = f;
 	return 0;
-}
-
-static int
-rm_cb(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st; (void)flag; (void)ftw;
-	return remove(p);
 }
 
 static int
@@ -58,27 +44,9 @@ teardown(void **state)
 {
 	struct fx *f = *state;
 
-	nftw(f->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-	fclose(f->err);
-	free(f->errbuf);
+	ej_fx_fini(&f->x);
 	free(f);
 	return 0;
-}
-
-static const char *
-errors(struct fx *f)
-{
-	fflush(f->err);
-	return f->errbuf ? f->errbuf : "";
-}
-
-static void
-exec_ok(struct ej_store *s, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(ej_store_db(s), sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
 }
 
 static void
@@ -99,10 +67,10 @@ make_store(struct fx *f)
 	struct ej_store *s;
 	struct ej_commit_info ci = {.summary = "init: test"};
 
-	assert_int_equal(ej_store_create(&s, f->store, NULL, &f->d), 0);
+	assert_int_equal(ej_store_create(&s, f->x.store, NULL, &f->x.d), 0);
 	set_actor(s);
-	assert_int_equal(ej_store_begin(s, &f->d), 0);
-	exec_ok(s, "INSERT INTO school VALUES('id', 'sch1'), "
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	ej_fx_exec(s, "INSERT INTO school VALUES('id', 'sch1'), "
 	    "('short_name', 'Школа №1');"
 	    "INSERT INTO staff(id, login, surname, name, patronymic) VALUES"
 	    "(1, 'nechaeva', 'Нечаева', 'Ольга', 'Олеговна'),"
@@ -116,7 +84,7 @@ make_store(struct fx *f)
 	    "INSERT INTO settings VALUES('marks.threshold.5', '4.60');"
 	    "INSERT INTO work_types VALUES(1, 'контрольная', 2, 7, 1, 0),"
 	    "(2, 'ответ на уроке', 1.5, 0, 0, 1);");
-	assert_int_equal(ej_store_commit(s, &ci, NULL, &f->d), 1);
+	assert_int_equal(ej_store_commit(s, &ci, NULL, &f->x.d), 1);
 	return s;
 }
 
@@ -181,26 +149,26 @@ test_canonical_bytes(void **state)
 	struct ej_store *s = make_store(f);
 	char *b;
 
-	b = blob_at_head(s, "people/staff.csv", &f->d);
+	b = blob_at_head(s, "people/staff.csv", &f->x.d);
 	assert_string_equal(b,
 	    "id,login,surname,name,patronymic,email,phone,position,active\n"
 	    "1,nechaeva,Нечаева,Ольга,Олеговна,\"\",\"\",\"\",1\n"
 	    "2,usenko,Усенко,Виктор,Васильевич,\"\",\"\",\"\",1\n");
 	free(b);
-	b = blob_at_head(s, "people/staff_roles.csv", &f->d);
+	b = blob_at_head(s, "people/staff_roles.csv", &f->x.d);
 	assert_string_equal(b, "login,role\nnechaeva,admin\nnechaeva,deputy\n"
 	    "usenko,technician\n");
 	free(b);
-	b = blob_at_head(s, "school/subjects.csv", &f->d);
+	b = blob_at_head(s, "school/subjects.csv", &f->x.d);
 	assert_string_equal(b, "id,name,short,passfail,two_marks,subgroups\n"
 	    "1,Алгебра,Алг,0,0,0\n2,\"Русский язык, литература\",Рус,0,0,0\n");
 	free(b);
-	b = blob_at_head(s, "school/work_types.csv", &f->d);
+	b = blob_at_head(s, "school/work_types.csv", &f->x.d);
 	assert_string_equal(b, "id,name,weight,deadline,written,dflt\n"
 	    "1,контрольная,2,7,1,0\n2,ответ на уроке,1.5,0,0,1\n");
 	free(b);
 	/* Empty tables still have their file, header only. */
-	b = blob_at_head(s, "school/plan.csv", &f->d);
+	b = blob_at_head(s, "school/plan.csv", &f->x.d);
 	assert_string_equal(b, "id,task,due,due_date,responsible,done\n");
 	free(b);
 	ej_store_close(s);
@@ -214,8 +182,8 @@ test_first_commit_author(void **state)
 	git_oid head;
 	git_commit *c;
 
-	assert_int_equal(ej_history_head(s, &head, &f->d), 0);
-	assert_int_equal(git_commit_lookup(&c, ej_store_repo(s, &f->d),
+	assert_int_equal(ej_history_head(s, &head, &f->x.d), 0);
+	assert_int_equal(git_commit_lookup(&c, ej_store_repo(s, &f->x.d),
 	    &head), 0);
 	assert_string_equal(git_commit_author(c)->name,
 	    "Нечаева Ольга Олеговна");
@@ -240,27 +208,27 @@ test_o_change(void **state)
 	git_tree *a, *b;
 	git_diff *diff;
 
-	head_tree(s, &t1, &f->d);
-	assert_int_equal(ej_store_begin(s, &f->d), 0);
-	exec_ok(s, "UPDATE staff SET phone = phone WHERE id = 1");
-	assert_int_equal(ej_store_commit(s, &ci, &r, &f->d), 0);
+	head_tree(s, &t1, &f->x.d);
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	ej_fx_exec(s, "UPDATE staff SET phone = phone WHERE id = 1");
+	assert_int_equal(ej_store_commit(s, &ci, &r, &f->x.d), 0);
 	assert_int_equal(r.files_changed, 0);
 	ej_commit_result_free(&r);
-	assert_int_equal(count_commits(s, &f->d), 1);
+	assert_int_equal(count_commits(s, &f->x.d), 1);
 
-	assert_int_equal(ej_store_begin(s, &f->d), 0);
-	exec_ok(s, "UPDATE staff SET phone = '+7 978 000-00-00' WHERE id = 2");
-	assert_int_equal(ej_store_commit(s, &ci, &r, &f->d), 1);
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	ej_fx_exec(s, "UPDATE staff SET phone = '+7 978 000-00-00' WHERE id = 2");
+	assert_int_equal(ej_store_commit(s, &ci, &r, &f->x.d), 1);
 	assert_int_equal(r.files_changed, 1);
 	assert_string_equal(r.paths[0], "people/staff.csv");
 	assert_null(r.paths[1]);
 	ej_commit_result_free(&r);
-	assert_int_equal(count_commits(s, &f->d), 2);
+	assert_int_equal(count_commits(s, &f->x.d), 2);
 
-	head_tree(s, &t2, &f->d);
-	assert_int_equal(git_tree_lookup(&a, ej_store_repo(s, &f->d), &t1), 0);
-	assert_int_equal(git_tree_lookup(&b, ej_store_repo(s, &f->d), &t2), 0);
-	assert_int_equal(git_diff_tree_to_tree(&diff, ej_store_repo(s, &f->d),
+	head_tree(s, &t2, &f->x.d);
+	assert_int_equal(git_tree_lookup(&a, ej_store_repo(s, &f->x.d), &t1), 0);
+	assert_int_equal(git_tree_lookup(&b, ej_store_repo(s, &f->x.d), &t2), 0);
+	assert_int_equal(git_diff_tree_to_tree(&diff, ej_store_repo(s, &f->x.d),
 	    a, b, NULL), 0);
 	assert_int_equal(git_diff_num_deltas(diff), 1);
 	git_diff_free(diff);
@@ -268,9 +236,9 @@ test_o_change(void **state)
 	git_tree_free(b);
 
 	/* A login rename rewrites the files that show the login. */
-	assert_int_equal(ej_store_begin(s, &f->d), 0);
-	exec_ok(s, "UPDATE staff SET login = 'usenko.vv' WHERE id = 2");
-	assert_int_equal(ej_store_commit(s, &ci, &r, &f->d), 1);
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	ej_fx_exec(s, "UPDATE staff SET login = 'usenko.vv' WHERE id = 2");
+	assert_int_equal(ej_store_commit(s, &ci, &r, &f->x.d), 1);
 	assert_int_equal(r.files_changed, 2);
 	assert_string_equal(r.paths[0], "people/staff.csv");
 	assert_string_equal(r.paths[1], "people/staff_roles.csv");
@@ -288,13 +256,13 @@ test_dry_run_writes_nothing(void **state)
 	git_oid before, after;
 	sqlite3_stmt *st;
 
-	assert_int_equal(ej_history_head(s, &before, &f->d), 0);
-	assert_int_equal(ej_store_begin(s, &f->d), 0);
-	exec_ok(s, "DELETE FROM staff_roles WHERE staff_id = 2");
-	assert_int_equal(ej_store_commit(s, &ci, &r, &f->d), 1);
+	assert_int_equal(ej_history_head(s, &before, &f->x.d), 0);
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	ej_fx_exec(s, "DELETE FROM staff_roles WHERE staff_id = 2");
+	assert_int_equal(ej_store_commit(s, &ci, &r, &f->x.d), 1);
 	assert_int_equal(r.files_changed, 1);
 	ej_commit_result_free(&r);
-	assert_int_equal(ej_history_head(s, &after, &f->d), 0);
+	assert_int_equal(ej_history_head(s, &after, &f->x.d), 0);
 	assert_true(git_oid_equal(&before, &after));
 	assert_int_equal(sqlite3_prepare_v2(ej_store_db(s),
 	    "SELECT count(*) FROM staff_roles", -1, &st, NULL), SQLITE_OK);
@@ -315,43 +283,43 @@ test_verify_tamper(void **state)
 	sqlite3 *db;
 	char **paths;
 
-	assert_int_equal(ej_history_verify(s, &paths, &f->d), 0);
+	assert_int_equal(ej_history_verify(s, &paths, &f->x.d), 0);
 	ej_strv_free(paths);
 	ej_store_close(s);
 
-	assert_int_equal(sqlite3_open(f->store, &db), SQLITE_CANTOPEN);
+	assert_int_equal(sqlite3_open(f->x.store, &db), SQLITE_CANTOPEN);
 	sqlite3_close(db);
 	{
 		char p[160];
-		snprintf(p, sizeof p, "%s/ej.db", f->store);
+		snprintf(p, sizeof p, "%s/ej.db", f->x.store);
 		assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
 		assert_int_equal(sqlite3_exec(db, "UPDATE subjects SET short = "
 		    "'Ал' WHERE id = 1", NULL, NULL, NULL), SQLITE_OK);
 		sqlite3_close(db);
 	}
-	assert_int_equal(ej_store_open(&s, f->store, EJ_STORE_WRITE, &f->d), 0);
+	assert_int_equal(ej_store_open(&s, f->x.store, EJ_STORE_WRITE, &f->x.d), 0);
 	set_actor(s);
-	assert_int_equal(ej_history_verify(s, &paths, &f->d), 1);
+	assert_int_equal(ej_history_verify(s, &paths, &f->x.d), 1);
 	assert_string_equal(paths[0], "school/subjects.csv");
 	ej_strv_free(paths);
 	/* An honest write elsewhere does not launder the tampering. */
-	assert_int_equal(ej_store_begin(s, &f->d), 0);
-	exec_ok(s, "INSERT INTO staff_roles VALUES(2, 'secretary')");
-	assert_int_equal(ej_store_commit(s, &ci, NULL, &f->d), 1);
-	assert_int_equal(ej_history_verify(s, &paths, &f->d), 1);
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	ej_fx_exec(s, "INSERT INTO staff_roles VALUES(2, 'secretary')");
+	assert_int_equal(ej_store_commit(s, &ci, NULL, &f->x.d), 1);
+	assert_int_equal(ej_history_verify(s, &paths, &f->x.d), 1);
 	assert_string_equal(paths[0], "school/subjects.csv");
 	ej_strv_free(paths);
 	/* A write to the tampered file itself is refused: committing it
 	 * would put the tampering into the history under this writer. */
-	assert_int_equal(ej_store_begin(s, &f->d), 0);
-	exec_ok(s, "UPDATE subjects SET name = 'Алгебра и начала анализа' "
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	ej_fx_exec(s, "UPDATE subjects SET name = 'Алгебра и начала анализа' "
 	    "WHERE id = 1");
-	assert_int_equal(ej_store_commit(s, &ci, NULL, &f->d), -1);
-	assert_int_equal(ej_diag_status(&f->d), EJ_EXIT_SOFTWARE);
-	assert_non_null(strstr(errors(f), "school/subjects.csv: the database "
+	assert_int_equal(ej_store_commit(s, &ci, NULL, &f->x.d), -1);
+	assert_int_equal(ej_diag_status(&f->x.d), EJ_EXIT_SOFTWARE);
+	assert_non_null(strstr(ej_fx_errors(&f->x), "school/subjects.csv: the database "
 	    "differs from the history"));
-	assert_int_equal(count_commits(s, &f->d), 2);
-	assert_int_equal(ej_history_verify(s, &paths, &f->d), 1);
+	assert_int_equal(count_commits(s, &f->x.d), 2);
+	assert_int_equal(ej_history_verify(s, &paths, &f->x.d), 1);
 	ej_strv_free(paths);
 	ej_store_close(s);
 }
@@ -367,27 +335,27 @@ test_load_round_trip(void **state)
 	git_oid want, head, got;
 	char **paths;
 
-	head_tree(s, &want, &f->d);
-	assert_int_equal(ej_history_head(s, &head, &f->d), 0);
+	head_tree(s, &want, &f->x.d);
+	assert_int_equal(ej_history_head(s, &head, &f->x.d), 0);
 	ej_store_close(s);
 	/* Load into a second store that shares the history directory. */
-	snprintf(other, sizeof other, "%s/other", f->dir);
-	assert_int_equal(ej_store_create(&t, other, NULL, &f->d), 0);
+	snprintf(other, sizeof other, "%s/other", f->x.dir);
+	assert_int_equal(ej_store_create(&t, other, NULL, &f->x.d), 0);
 	ej_store_close(t);
-	snprintf(src, sizeof src, "%s/history.git", f->store);
+	snprintf(src, sizeof src, "%s/history.git", f->x.store);
 	{
 		char cmd[512];
 		snprintf(cmd, sizeof cmd, "rm -rf %s/history.git && "
 		    "cp -a %s %s/history.git", other, src, other);
 		assert_int_equal(system(cmd), 0);
 	}
-	assert_int_equal(ej_store_open(&t, other, EJ_STORE_WRITE, &f->d), 0);
-	exec_ok(t, "BEGIN");
-	assert_int_equal(ej_history_load(t, NULL, &f->d), 0);
-	exec_ok(t, "COMMIT");
-	assert_int_equal(ej_snap_tree(t, &got, 1, &f->d), 0);
+	assert_int_equal(ej_store_open(&t, other, EJ_STORE_WRITE, &f->x.d), 0);
+	ej_fx_exec(t, "BEGIN");
+	assert_int_equal(ej_history_load(t, NULL, &f->x.d), 0);
+	ej_fx_exec(t, "COMMIT");
+	assert_int_equal(ej_snap_tree(t, &got, 1, &f->x.d), 0);
 	assert_true(git_oid_equal(&want, &got));
-	assert_int_equal(ej_history_verify(t, &paths, &f->d), 0);
+	assert_int_equal(ej_history_verify(t, &paths, &f->x.d), 0);
 	ej_strv_free(paths);
 	ej_store_close(t);
 }
@@ -444,10 +412,10 @@ test_crash_at_each_step(void **state)
 		long commits;
 		pid_t pid;
 
-		assert_int_equal(ej_store_open(&s, f->store, EJ_STORE_WRITE,
-		    &f->d), 0);
+		assert_int_equal(ej_store_open(&s, f->x.store, EJ_STORE_WRITE,
+		    &f->x.d), 0);
 		before = staff_roles_count(s);
-		commits = count_commits(s, &f->d);
+		commits = count_commits(s, &f->x.d);
 		ej_store_close(s);
 
 		pid = fork();
@@ -457,7 +425,7 @@ test_crash_at_each_step(void **state)
 			char sql[256];
 
 			ej_diag_init(&d, "child", stderr);
-			if (ej_store_open(&s, f->store, EJ_STORE_WRITE, &d) < 0)
+			if (ej_store_open(&s, f->x.store, EJ_STORE_WRITE, &d) < 0)
 				_exit(1);
 			set_actor(s);
 			ej_store_set_fault(s, die_at, &c);
@@ -477,20 +445,20 @@ test_crash_at_each_step(void **state)
 		assert_true(WIFEXITED(status));
 		assert_int_equal(WEXITSTATUS(status), step <= 8 ? 99 : 0);
 
-		assert_int_equal(ej_store_open(&s, f->store, EJ_STORE_WRITE,
-		    &f->d), 0);
+		assert_int_equal(ej_store_open(&s, f->x.store, EJ_STORE_WRITE,
+		    &f->x.d), 0);
 		set_actor(s);
 		/* The next writer recovers (or finds nothing to do). */
-		assert_int_equal(ej_store_begin(s, &f->d), 0);
+		assert_int_equal(ej_store_begin(s, &f->x.d), 0);
 		ej_store_rollback(s);
-		assert_int_equal(ej_history_verify(s, &paths, &f->d), 0);
+		assert_int_equal(ej_history_verify(s, &paths, &f->x.d), 0);
 		ej_strv_free(paths);
 		if (step <= 6) {
 			assert_int_equal(staff_roles_count(s), before);
-			assert_int_equal(count_commits(s, &f->d), commits);
+			assert_int_equal(count_commits(s, &f->x.d), commits);
 		} else {
 			assert_int_equal(staff_roles_count(s), before + 1);
-			assert_int_equal(count_commits(s, &f->d), commits + 1);
+			assert_int_equal(count_commits(s, &f->x.d), commits + 1);
 		}
 		ej_store_close(s);
 	}
@@ -502,14 +470,14 @@ test_refuses_diverged(void **state)
 {
 	struct fx *f = *state;
 	struct ej_store *s = make_store(f);
-	git_repository *repo = ej_store_repo(s, &f->d);
+	git_repository *repo = ej_store_repo(s, &f->x.d);
 	git_oid head, tree, other;
 	git_commit *c;
 	git_tree *t;
 	git_signature *sig;
 	git_reference *ref;
 
-	assert_int_equal(ej_history_head(s, &head, &f->d), 0);
+	assert_int_equal(ej_history_head(s, &head, &f->x.d), 0);
 	assert_int_equal(git_commit_lookup(&c, repo, &head), 0);
 	git_oid_cpy(&tree, git_commit_tree_id(c));
 	assert_int_equal(git_tree_lookup(&t, repo, &tree), 0);
@@ -523,10 +491,10 @@ test_refuses_diverged(void **state)
 	git_tree_free(t);
 	git_commit_free(c);
 
-	assert_int_equal(ej_store_begin(s, &f->d), -1);
-	assert_int_equal(ej_diag_status(&f->d), EJ_EXIT_SOFTWARE);
-	assert_non_null(strstr(errors(f), "disagree"));
-	assert_non_null(strstr(errors(f), "run ej-audit"));
+	assert_int_equal(ej_store_begin(s, &f->x.d), -1);
+	assert_int_equal(ej_diag_status(&f->x.d), EJ_EXIT_SOFTWARE);
+	assert_non_null(strstr(ej_fx_errors(&f->x), "disagree"));
+	assert_non_null(strstr(ej_fx_errors(&f->x), "run ej-audit"));
 	ej_store_close(s);
 }
 
@@ -563,54 +531,54 @@ test_keyed_files(void **state)
 	struct ej_commit_result r;
 	char *b, **paths;
 
-	assert_int_equal(ej_store_create(&s, f->store, NULL, &f->d), 0);
+	assert_int_equal(ej_store_create(&s, f->x.store, NULL, &f->x.d), 0);
 	set_actor(s);
-	exec_ok(s, "CREATE TABLE grps(id INTEGER PRIMARY KEY, name TEXT);"
+	ej_fx_exec(s, "CREATE TABLE grps(id INTEGER PRIMARY KEY, name TEXT);"
 	    "CREATE TABLE notes(id INTEGER PRIMARY KEY, grp INTEGER, txt TEXT);"
 	    "INSERT INTO school VALUES('id', 'k')");
 	ej_store_set_snapshot(s, notes_files, 1);
-	assert_int_equal(ej_store_begin(s, &f->d), 0);
-	exec_ok(s, "INSERT INTO grps VALUES(1, 'a'), (2, 'b');"
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	ej_fx_exec(s, "INSERT INTO grps VALUES(1, 'a'), (2, 'b');"
 	    "INSERT INTO notes VALUES(1, 1, 'x'), (2, 2, 'y'), (3, 1, 'z')");
-	assert_int_equal(ej_store_commit(s, &ci, &r, &f->d), 1);
+	assert_int_equal(ej_store_commit(s, &ci, &r, &f->x.d), 1);
 	assert_int_equal(r.files_changed, 2);
 	ej_commit_result_free(&r);
 
 	/* One key touched: one file. */
-	assert_int_equal(ej_store_begin(s, &f->d), 0);
-	exec_ok(s, "UPDATE notes SET txt = 'y2' WHERE id = 2");
-	assert_int_equal(ej_store_commit(s, &ci, &r, &f->d), 1);
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	ej_fx_exec(s, "UPDATE notes SET txt = 'y2' WHERE id = 2");
+	assert_int_equal(ej_store_commit(s, &ci, &r, &f->x.d), 1);
 	assert_int_equal(r.files_changed, 1);
 	assert_string_equal(r.paths[0], "notes/b.csv");
 	ej_commit_result_free(&r);
 
 	/* Last row of a key gone: its file is removed. */
-	assert_int_equal(ej_store_begin(s, &f->d), 0);
-	exec_ok(s, "DELETE FROM notes WHERE grp = 2");
-	assert_int_equal(ej_store_commit(s, &ci, &r, &f->d), 1);
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	ej_fx_exec(s, "DELETE FROM notes WHERE grp = 2");
+	assert_int_equal(ej_store_commit(s, &ci, &r, &f->x.d), 1);
 	assert_string_equal(r.paths[0], "notes/b.csv");
 	ej_commit_result_free(&r);
 
 	/* A rename moves the file: every file of the kind is redone. */
-	assert_int_equal(ej_store_begin(s, &f->d), 0);
-	exec_ok(s, "UPDATE grps SET name = 'c' WHERE id = 1");
-	assert_int_equal(ej_store_commit(s, &ci, &r, &f->d), 1);
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	ej_fx_exec(s, "UPDATE grps SET name = 'c' WHERE id = 1");
+	assert_int_equal(ej_store_commit(s, &ci, &r, &f->x.d), 1);
 	assert_int_equal(r.files_changed, 2);
 	assert_string_equal(r.paths[0], "notes/a.csv");
 	assert_string_equal(r.paths[1], "notes/c.csv");
 	ej_commit_result_free(&r);
-	b = blob_at_head(s, "notes/c.csv", &f->d);
+	b = blob_at_head(s, "notes/c.csv", &f->x.d);
 	assert_string_equal(b, "id,txt\n1,x\n3,z\n");
 	free(b);
-	assert_int_equal(ej_history_verify(s, &paths, &f->d), 0);
+	assert_int_equal(ej_history_verify(s, &paths, &f->x.d), 0);
 	ej_strv_free(paths);
 
 	/* Load back: rows of every present file, keys from the path. */
-	exec_ok(s, "DELETE FROM notes");
-	assert_int_equal(ej_history_verify(s, &paths, &f->d), 1);
+	ej_fx_exec(s, "DELETE FROM notes");
+	assert_int_equal(ej_history_verify(s, &paths, &f->x.d), 1);
 	ej_strv_free(paths);
-	assert_int_equal(ej_history_load(s, NULL, &f->d), 0);
-	assert_int_equal(ej_history_verify(s, &paths, &f->d), 0);
+	assert_int_equal(ej_history_load(s, NULL, &f->x.d), 0);
+	assert_int_equal(ej_history_verify(s, &paths, &f->x.d), 0);
 	ej_strv_free(paths);
 	ej_store_close(s);
 }
@@ -666,36 +634,36 @@ test_pack(void **state)
 	struct ej_store *s = make_store(f);
 	struct ej_commit_info ci = {.summary = "phone"};
 	char **paths, sql[128];
-	long before = packs(f->store);
+	long before = packs(f->x.store);
 	int i;
 
 	for (i = 0; i < 20; i++) {
-		assert_int_equal(ej_store_begin(s, &f->d), 0);
+		assert_int_equal(ej_store_begin(s, &f->x.d), 0);
 		snprintf(sql, sizeof sql, "UPDATE staff SET phone = '%d' "
 		    "WHERE id = 2", i);
-		exec_ok(s, sql);
-		assert_int_equal(ej_store_commit(s, &ci, NULL, &f->d), 1);
+		ej_fx_exec(s, sql);
+		assert_int_equal(ej_store_commit(s, &ci, NULL, &f->x.d), 1);
 	}
-	assert_int_equal(loose_objects(f->store), 0);
-	assert_int_equal(packs(f->store), before + 20);
+	assert_int_equal(loose_objects(f->x.store), 0);
+	assert_int_equal(packs(f->x.store), before + 20);
 	for (; i < 20 + EJ_PACKW_BATCH; i++) {
-		assert_int_equal(ej_store_begin(s, &f->d), 0);
+		assert_int_equal(ej_store_begin(s, &f->x.d), 0);
 		snprintf(sql, sizeof sql, "UPDATE staff SET phone = '%d' "
 		    "WHERE id = 2", i);
-		exec_ok(s, sql);
-		assert_int_equal(ej_store_commit(s, &ci, NULL, &f->d), 1);
+		ej_fx_exec(s, sql);
+		assert_int_equal(ej_store_commit(s, &ci, NULL, &f->x.d), 1);
 	}
 	/* consolidated on the way: fewer packs than a batch */
-	assert_true(packs(f->store) < EJ_PACKW_BATCH);
-	assert_int_equal(loose_objects(f->store), 0);
+	assert_true(packs(f->x.store) < EJ_PACKW_BATCH);
+	assert_int_equal(loose_objects(f->x.store), 0);
 	/* Packing loose objects finds none. */
-	assert_int_equal(ej_history_pack(s, 0, &f->d), 0);
+	assert_int_equal(ej_history_pack(s, 0, &f->x.d), 0);
 	ej_store_close(s);
 	/* Everything still reads, from the packs. */
-	assert_int_equal(ej_store_open(&s, f->store, EJ_STORE_WRITE, &f->d), 0);
-	assert_int_equal(ej_history_verify(s, &paths, &f->d), 0);
+	assert_int_equal(ej_store_open(&s, f->x.store, EJ_STORE_WRITE, &f->x.d), 0);
+	assert_int_equal(ej_history_verify(s, &paths, &f->x.d), 0);
 	ej_strv_free(paths);
-	assert_int_equal(count_commits(s, &f->d), 21 + EJ_PACKW_BATCH);
+	assert_int_equal(count_commits(s, &f->x.d), 21 + EJ_PACKW_BATCH);
 	ej_store_close(s);
 }
 
@@ -706,11 +674,11 @@ test_create_refuses_existing(void **state)
 	struct ej_store *s = make_store(f), *t;
 
 	ej_store_close(s);
-	assert_int_equal(ej_store_create(&t, f->store, NULL, &f->d), -1);
-	assert_int_equal(ej_diag_status(&f->d), EJ_EXIT_CANTCREAT);
-	assert_non_null(strstr(errors(f), "already exists"));
+	assert_int_equal(ej_store_create(&t, f->x.store, NULL, &f->x.d), -1);
+	assert_int_equal(ej_diag_status(&f->x.d), EJ_EXIT_CANTCREAT);
+	assert_non_null(strstr(ej_fx_errors(&f->x), "already exists"));
 	/* and left it alone */
-	assert_int_equal(ej_store_open(&s, f->store, EJ_STORE_READ, &f->d), 0);
+	assert_int_equal(ej_store_open(&s, f->x.store, EJ_STORE_READ, &f->x.d), 0);
 	ej_store_close(s);
 }
 
@@ -730,14 +698,14 @@ test_destroy_after_failure(void **state)
 	struct ej_commit_info ci = {.summary = "init"};
 	struct stat st;
 
-	assert_int_equal(ej_store_create(&s, f->store, NULL, &f->d), 0);
+	assert_int_equal(ej_store_create(&s, f->x.store, NULL, &f->x.d), 0);
 	set_actor(s);
 	ej_store_set_fault(s, fail_at_5, NULL);
-	assert_int_equal(ej_store_begin(s, &f->d), 0);
-	exec_ok(s, "INSERT INTO school VALUES('id', 'x')");
-	assert_int_equal(ej_store_commit(s, &ci, NULL, &f->d), -1);
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	ej_fx_exec(s, "INSERT INTO school VALUES('id', 'x')");
+	assert_int_equal(ej_store_commit(s, &ci, NULL, &f->x.d), -1);
 	ej_store_destroy(s);
-	assert_int_equal(stat(f->store, &st), -1);
+	assert_int_equal(stat(f->x.store, &st), -1);
 }
 
 static void
@@ -749,12 +717,12 @@ test_store_modes(void **state)
 	char p[160];
 
 	ej_store_close(s);
-	assert_int_equal(stat(f->store, &st), 0);
+	assert_int_equal(stat(f->x.store, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0700);
-	snprintf(p, sizeof p, "%s/ej.db", f->store);
+	snprintf(p, sizeof p, "%s/ej.db", f->x.store);
 	assert_int_equal(stat(p, &st), 0);
 	assert_int_equal(st.st_mode & 0077, 0);
-	snprintf(p, sizeof p, "%s/history.git/objects", f->store);
+	snprintf(p, sizeof p, "%s/history.git/objects", f->x.store);
 	assert_int_equal(stat(p, &st), 0);
 	assert_int_equal(st.st_mode & 0077, 0);
 }

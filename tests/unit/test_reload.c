@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,12 +24,8 @@
 #include "store.h"
 
 struct fx {
-	char dir[64];
-	char store[96], mirror[96];
-	struct ej_diag d;
-	char *errbuf;
-	size_t errlen;
-	FILE *err;
+	struct ej_fx x;
+	char mirror[96];
 };
 
 static int
@@ -35,21 +33,10 @@ setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/ej-unit-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->store, sizeof f->store, "%s/store", f->dir);
-	snprintf(f->mirror, sizeof f->mirror, "%s/mirror", f->dir);
-	f->err = open_memstream(&f->errbuf, &f->errlen);
-	ej_diag_init(&f->d, "test", f->err);
+	ej_fx_init(&f->x);
+	snprintf(f->mirror, sizeof f->mirror, "%s/mirror", f->x.dir);
 	*state = f;
 	return 0;
-}
-
-static int
-rm_cb(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st; (void)flag; (void)ftw;
-	return remove(p);
 }
 
 static int
@@ -57,27 +44,9 @@ teardown(void **state)
 {
 	struct fx *f = *state;
 
-	nftw(f->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-	fclose(f->err);
-	free(f->errbuf);
+	ej_fx_fini(&f->x);
 	free(f);
 	return 0;
-}
-
-static const char *
-errors(struct fx *f)
-{
-	fflush(f->err);
-	return f->errbuf ? f->errbuf : "";
-}
-
-static void
-exec_ok(struct ej_store *s, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(ej_store_db(s), sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
 }
 
 /* One write: begin, the SQL, commit; the new HEAD in *id. */
@@ -86,11 +55,11 @@ write_commit(struct fx *f, struct ej_store *s, const char *sql, git_oid *id)
 {
 	struct ej_commit_info ci = {.summary = "test"};
 
-	assert_int_equal(ej_store_begin(s, &f->d), 0);
-	exec_ok(s, sql);
-	if (ej_store_commit(s, &ci, NULL, &f->d) != 1)
-		fail_msg("commit: %s", errors(f));
-	assert_int_equal(ej_history_head(s, id, &f->d), 0);
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	ej_fx_exec(s, sql);
+	if (ej_store_commit(s, &ci, NULL, &f->x.d) != 1)
+		fail_msg("commit: %s", ej_fx_errors(&f->x));
+	assert_int_equal(ej_history_head(s, id, &f->x.d), 0);
 }
 
 static void
@@ -132,7 +101,7 @@ make_history(struct fx *f, git_oid c[NCOMMITS])
 	struct ej_store *s;
 	struct ej_actor a = {0};
 
-	assert_int_equal(ej_store_create(&s, f->store, NULL, &f->d), 0);
+	assert_int_equal(ej_store_create(&s, f->x.store, NULL, &f->x.d), 0);
 	a.staff_id = 1;
 	snprintf(a.login, sizeof a.login, "nechaeva");
 	snprintf(a.name, sizeof a.name, "Нечаева Ольга");
@@ -186,18 +155,18 @@ mirror_at(struct fx *f, const git_oid *at)
 	struct ej_store *t;
 	char cmd[512], hex[GIT_OID_HEXSZ + 1];
 
-	assert_int_equal(ej_store_create(&t, f->mirror, NULL, &f->d), 0);
+	assert_int_equal(ej_store_create(&t, f->mirror, NULL, &f->x.d), 0);
 	ej_store_close(t);
 	snprintf(cmd, sizeof cmd, "rm -rf %s/history.git && cp -a "
-	    "%s/history.git %s/history.git", f->mirror, f->store, f->mirror);
+	    "%s/history.git %s/history.git", f->mirror, f->x.store, f->mirror);
 	assert_int_equal(system(cmd), 0);
-	assert_int_equal(ej_store_open(&t, f->mirror, EJ_STORE_WRITE, &f->d),
+	assert_int_equal(ej_store_open(&t, f->mirror, EJ_STORE_WRITE, &f->x.d),
 	    0);
-	exec_ok(t, "BEGIN");
-	assert_int_equal(ej_history_load(t, at, &f->d), 0);
+	ej_fx_exec(t, "BEGIN");
+	assert_int_equal(ej_history_load(t, at, &f->x.d), 0);
 	git_oid_tostr(hex, sizeof hex, at);
 	assert_int_equal(ej_meta_set(t, "head", hex), 0);
-	exec_ok(t, "COMMIT");
+	ej_fx_exec(t, "COMMIT");
 	return t;
 }
 
@@ -210,14 +179,14 @@ reload_ok(struct fx *f, struct ej_store *t, const git_oid *from,
 	char **paths = NULL;
 	long n;
 
-	exec_ok(t, "BEGIN IMMEDIATE");
-	n = ej_history_reload(t, from, to, &paths, &f->d);
+	ej_fx_exec(t, "BEGIN IMMEDIATE");
+	n = ej_history_reload(t, from, to, &paths, &f->x.d);
 	if (n < 0)
-		fail_msg("reload: %s", errors(f));
-	exec_ok(t, "COMMIT");
+		fail_msg("reload: %s", ej_fx_errors(&f->x));
+	ej_fx_exec(t, "COMMIT");
 	assert_int_equal((size_t)n, count(paths));
-	commit_tree(t, to, &want, &f->d);
-	assert_int_equal(ej_snap_tree(t, &got, 0, &f->d), 0);
+	commit_tree(t, to, &want, &f->x.d);
+	assert_int_equal(ej_snap_tree(t, &got, 0, &f->x.d), 0);
 	assert_true(git_oid_equal(&want, &got));
 	return paths;
 }
@@ -298,14 +267,14 @@ test_reload_wrong_base(void **state)
 
 	ej_store_close(s);
 	t = mirror_at(f, &c[0]);
-	assert_int_equal(ej_snap_tree(t, &before, 0, &f->d), 0);
+	assert_int_equal(ej_snap_tree(t, &before, 0, &f->x.d), 0);
 	/* the DB is at c[0], where 7В is still 7Б; claim c[5] */
-	exec_ok(t, "BEGIN IMMEDIATE");
-	assert_true(ej_history_reload(t, &c[5], &c[6], &p, &f->d) < 0);
+	ej_fx_exec(t, "BEGIN IMMEDIATE");
+	assert_true(ej_history_reload(t, &c[5], &c[6], &p, &f->x.d) < 0);
 	assert_null(p);
-	exec_ok(t, "ROLLBACK");
-	assert_non_null(strstr(errors(f), "7В/Алгебра/"));
-	assert_int_equal(ej_snap_tree(t, &after, 0, &f->d), 0);
+	ej_fx_exec(t, "ROLLBACK");
+	assert_non_null(strstr(ej_fx_errors(&f->x), "7В/Алгебра/"));
+	assert_int_equal(ej_snap_tree(t, &after, 0, &f->x.d), 0);
 	assert_true(git_oid_equal(&before, &after));
 	ej_store_close(t);
 }

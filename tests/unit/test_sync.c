@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include <ftw.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -22,12 +24,7 @@
 #include "who.h"
 
 struct fx {
-	char dir[64];
-	char store[96];
-	struct ej_diag d;
-	char *errbuf;
-	size_t errlen;
-	FILE *err;
+	struct ej_fx x;
 	struct ej_store *s;
 };
 
@@ -36,13 +33,9 @@ setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/ej-unit-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->store, sizeof f->store, "%s/store", f->dir);
-	f->err = open_memstream(&f->errbuf, &f->errlen);
-	ej_diag_init(&f->d, "test", f->err);
+	ej_fx_init(&f->x);
 	/* A store whose staff is someone other than the user running. */
-	assert_int_equal(ej_store_create(&f->s, f->store, NULL, &f->d), 0);
+	assert_int_equal(ej_store_create(&f->s, f->x.store, NULL, &f->x.d), 0);
 	assert_int_equal(sqlite3_exec(ej_store_db(f->s),
 	    "INSERT INTO staff(id, login, surname, name) VALUES(1, "
 	    "'nobody-here-xyz', 'Нечаева', 'Ольга');"
@@ -53,21 +46,12 @@ setup(void **state)
 }
 
 static int
-rm_cb(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st; (void)flag; (void)ftw;
-	return remove(p);
-}
-
-static int
 teardown(void **state)
 {
 	struct fx *f = *state;
 
 	ej_store_close(f->s);
-	nftw(f->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-	fclose(f->err);
-	free(f->errbuf);
+	ej_fx_fini(&f->x);
 	free(f);
 	return 0;
 }
@@ -78,16 +62,9 @@ mark_mirror(struct fx *f, const char *url)
 	git_config *cfg;
 
 	assert_int_equal(git_repository_config(&cfg, ej_store_repo(f->s,
-	    &f->d)), 0);
+	    &f->x.d)), 0);
 	assert_int_equal(git_config_set_string(cfg, "ej.mirror", url), 0);
 	git_config_free(cfg);
-}
-
-static const char *
-errors(struct fx *f)
-{
-	fflush(f->err);
-	return f->errbuf ? f->errbuf : "";
 }
 
 /* Not a mirror: not this function's business (who_resolve refuses). */
@@ -97,11 +74,11 @@ test_school_store(void **state)
 	struct fx *f = *state;
 	char *url = (char *)"x";
 
-	assert_int_equal(ej_sync_mirror_of(f->s, &url, &f->d), 0);
+	assert_int_equal(ej_sync_mirror_of(f->s, &url, &f->x.d), 0);
 	assert_null(url);
-	assert_int_equal(ej_sync_mirror_actor(f->s, 0, &f->d), 0);
-	assert_int_equal(ej_sync_mirror_actor(f->s, 1, &f->d), 0);
-	assert_int_equal(f->d.errors, 0);
+	assert_int_equal(ej_sync_mirror_actor(f->s, 0, &f->x.d), 0);
+	assert_int_equal(ej_sync_mirror_actor(f->s, 1, &f->x.d), 0);
+	assert_int_equal(f->x.d.errors, 0);
 }
 
 /* A mirror: a reader not on the staff reads and audits, and may not
@@ -115,21 +92,21 @@ test_mirror_reader(void **state)
 	struct passwd *pw = getpwuid(getuid());
 
 	mark_mirror(f, "ssh://git@district/school-27.git");
-	assert_int_equal(ej_sync_mirror_of(f->s, &url, &f->d), 1);
+	assert_int_equal(ej_sync_mirror_of(f->s, &url, &f->x.d), 1);
 	assert_string_equal(url, "ssh://git@district/school-27.git");
 	free(url);
-	assert_int_equal(ej_sync_mirror_actor(f->s, 0, &f->d), 1);
+	assert_int_equal(ej_sync_mirror_actor(f->s, 0, &f->x.d), 1);
 	a = ej_store_actor(f->s);
 	assert_int_equal(a->staff_id, 0);
 	assert_string_equal(a->login, pw->pw_name);
 	assert_int_equal(a->roles, EJ_ROLE_DEPUTY | EJ_ROLE_TECHNICIAN);
 	assert_int_equal(ej_who_require(f->s, EJ_ROLE_TECHNICIAN, "audit",
-	    &f->d), 0);
+	    &f->x.d), 0);
 	assert_int_equal(ej_who_require(f->s, EJ_ROLE_TEACHER, "set marks",
-	    &f->d), -1);
-	assert_int_equal(ej_sync_mirror_actor(f->s, 1, &f->d), -1);
-	assert_int_equal(ej_diag_status(&f->d), EJ_EXIT_NOPERM);
-	assert_non_null(strstr(errors(f), "test: this store is a mirror of "
+	    &f->x.d), -1);
+	assert_int_equal(ej_sync_mirror_actor(f->s, 1, &f->x.d), -1);
+	assert_int_equal(ej_diag_status(&f->x.d), EJ_EXIT_NOPERM);
+	assert_non_null(strstr(ej_fx_errors(&f->x), "test: this store is a mirror of "
 	    "ssh://git@district/school-27.git: only ej-sync pull writes it"));
 }
 
@@ -140,9 +117,9 @@ test_mirror_begin_refused(void **state)
 	struct fx *f = *state;
 
 	mark_mirror(f, "file:///srv/school.git");
-	assert_int_equal(ej_store_begin(f->s, &f->d), -1);
-	assert_int_equal(ej_diag_status(&f->d), EJ_EXIT_NOPERM);
-	assert_non_null(strstr(errors(f), "a mirror of file:///srv/school.git"));
+	assert_int_equal(ej_store_begin(f->s, &f->x.d), -1);
+	assert_int_equal(ej_diag_status(&f->x.d), EJ_EXIT_NOPERM);
+	assert_non_null(strstr(ej_fx_errors(&f->x), "a mirror of file:///srv/school.git"));
 }
 
 int
