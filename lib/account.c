@@ -15,6 +15,7 @@
 #include "roster.h"
 #include "text.h"
 #include "who.h"
+#include "table.h"
 
 /* 23 lower-case letters, 24 capitals and 8 digits: 55 symbols. */
 const char ej_account_alphabet[] =
@@ -682,20 +683,6 @@ ej_account_store(struct ej_store *s, struct ej_account_batch *b, int secrets,
 
 /* ------------------------------------------------------------------ slips */
 
-static void
-html_put(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
 int
 ej_account_slips(const struct ej_account_batch *b, FILE *out, int html,
     struct ej_diag *d)
@@ -730,7 +717,7 @@ ej_account_slips(const struct ej_account_batch *b, FILE *out, int html,
 	}
 	fputs("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<title>", out);
-	html_put(out, _("E-diary logins"));
+	ej_html_escape(out, _("E-diary logins"));
 	fputs("</title>\n<style>\nbody { font: 11pt sans-serif; }\n"
 	    ".slip { display: inline-block; width: 45%; margin: 0.5em; "
 	    "padding: 0.8em; border: 1px dashed #000; "
@@ -743,29 +730,29 @@ ej_account_slips(const struct ej_account_batch *b, FILE *out, int html,
 		if (t->skip)
 			continue;
 		fputs("<div class=\"slip\">\n<p><b>", out);
-		html_put(out, t->name);
+		ej_html_escape(out, t->name);
 		fputs("</b>", out);
 		if (*t->classes) {
 			fputs(", ", out);
-			html_put(out, t->classes);
+			ej_html_escape(out, t->classes);
 		}
 		fputs("<br>\n", out);
-		html_put(out, strcmp(t->role, "pupil") == 0 ?
+		ej_html_escape(out, strcmp(t->role, "pupil") == 0 ?
 		    _("pupil's account") : _("parent's account"));
 		if (*t->children) {
 			fputs(": ", out);
-			html_put(out, t->children);
+			ej_html_escape(out, t->children);
 		}
 		fputs("</p>\n<p>", out);
-		html_put(out, _("Login:"));
+		ej_html_escape(out, _("Login:"));
 		fputs(" <span class=\"secret\">", out);
-		html_put(out, t->login);
+		ej_html_escape(out, t->login);
 		fputs("</span><br>\n", out);
-		html_put(out, _("Password:"));
+		ej_html_escape(out, _("Password:"));
 		fputs(" <span class=\"secret\">", out);
-		html_put(out, t->password);
+		ej_html_escape(out, t->password);
 		fputs("</span></p>\n<p class=\"note\">", out);
-		html_put(out, _("The password is for one use: the e-diary asks "
+		ej_html_escape(out, _("The password is for one use: the e-diary asks "
 		    "for a new one at the first login. Keep the login and "
 		    "password to yourself; whoever has them sees the marks and "
 		    "the personal data. If they are lost or seen by another, "

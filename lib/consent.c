@@ -9,6 +9,7 @@
 #include "roster.h"
 #include "text.h"
 #include "who.h"
+#include "table.h"
 
 #define A(...) ((const char *const[]){__VA_ARGS__, NULL})
 
@@ -743,20 +744,6 @@ ej_consent_list(struct ej_store *s, long long class_id, int missing,
 	return 0;
 }
 
-static void
-html_put(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
 /* A school value (school table), "" when absent; new string. */
 static char *
 school_value(struct ej_store *s, const char *key, struct ej_diag *d)
@@ -785,26 +772,26 @@ form_text(FILE *f, int html, const char *school, const char *director,
 {
 	if (html) {
 		fputs("<section class=\"form\">\n<p class=\"to\">Директору ", f);
-		html_put(f, school);
+		ej_html_escape(f, school);
 		fputs("<br>\n", f);
-		html_put(f, director);
+		ej_html_escape(f, director);
 		fputs("<br>\nот ", f);
-		html_put(f, parent);
+		ej_html_escape(f, parent);
 		fputs("<br>\nтел. ", f);
-		html_put(f, *phone ? phone : "____________________");
+		ej_html_escape(f, *phone ? phone : "____________________");
 		fputs("</p>\n<h1>Заявление</h1>\n<p>Прошу предоставить мне "
 		    "услугу доступа к электронному журналу успеваемости и "
 		    "электронному дневнику моего ребёнка (подопечного) <b>", f);
-		html_put(f, pupil);
+		ej_html_escape(f, pupil);
 		fputs("</b>, обучающегося <b>", f);
-		html_put(f, cls);
+		ej_html_escape(f, cls);
 		fputs("</b> класса.</p>\n<p>С регламентом оказания услуги "
 		    "«Электронный дневник» ознакомлен(а). Логин и пароль "
 		    "обязуюсь хранить в тайне и никому не передавать.</p>\n"
 		    "<p>Согласие на обработку персональных данных ребёнка "
 		    "оформляется отдельно.</p>\n<p class=\"sign\">«___» "
 		    "____________ 20___ г. &nbsp;&nbsp; ______________ / ", f);
-		html_put(f, parent);
+		ej_html_escape(f, parent);
 		fputs("</p>\n</section>\n", f);
 		return;
 	}

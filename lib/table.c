@@ -883,10 +883,10 @@ json_doc(FILE *f, const struct ej_doc *doc)
 
 /* --- HTML ----------------------------------------------------------- */
 
-static void
-html_esc(FILE *f, const char *s)
+void
+ej_html_escape(FILE *f, const char *s)
 {
-	for (; *s; s++)
+	for (; s && *s; s++)
 		switch (*s) {
 		case '&': fputs("&amp;", f); break;
 		case '<': fputs("&lt;", f); break;
@@ -930,7 +930,7 @@ html_chart(FILE *f, const struct ej_table *t)
 	fprintf(f, "<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
 	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n"
 	    "<title>", lw + bw + 80, h, lw + bw + 80, h);
-	html_esc(f, t->chart_caption);
+	ej_html_escape(f, t->chart_caption);
 	fputs("</title>\n", f);
 	for (r = 0; r < t->nrows; r++) {
 		double v = cell_value(ej_table_get(t, r, t->chart_value));
@@ -939,16 +939,16 @@ html_chart(FILE *f, const struct ej_table *t)
 
 		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">",
 		    lw - 6, y + 15);
-		html_esc(f, ej_table_get(t, r, t->chart_label));
+		ej_html_escape(f, ej_table_get(t, r, t->chart_label));
 		ej_table_fmt_num(num, sizeof num, v, 2);
 		fprintf(f, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" "
 		    "height=\"%d\" fill=\"#4a7ab5\"/><text x=\"%d\" y=\"%d\">",
 		    lw, y, len, rh - 6, lw + len + 4, y + 15);
-		html_esc(f, ej_table_get(t, r, t->chart_value));
+		ej_html_escape(f, ej_table_get(t, r, t->chart_value));
 		fputs("</text>\n", f);
 	}
 	fputs("</svg>\n<figcaption>", f);
-	html_esc(f, t->chart_caption);
+	ej_html_escape(f, t->chart_caption);
 	fputs("</figcaption>\n</figure>\n", f);
 }
 
@@ -960,12 +960,12 @@ html_table(FILE *f, const struct ej_table *t)
 	fputs("<section>\n", f);
 	if (t->title != NULL) {
 		fputs("<h2>", f);
-		html_esc(f, t->title);
+		ej_html_escape(f, t->title);
 		fputs("</h2>\n", f);
 	}
 	for (r = 0; r < t->nnotes; r++) {
 		fputs("<p class=\"note\">", f);
-		html_esc(f, t->notes[r]);
+		ej_html_escape(f, t->notes[r]);
 		fputs("</p>\n", f);
 	}
 	if (t->chart_caption != NULL && t->nrows > 0)
@@ -973,7 +973,7 @@ html_table(FILE *f, const struct ej_table *t)
 	fputs("<table>\n<thead><tr>", f);
 	for (c = 0; c < t->ncols; c++) {
 		fputs("<th>", f);
-		html_esc(f, t->cols[c].heading);
+		ej_html_escape(f, t->cols[c].heading);
 		fputs("</th>", f);
 	}
 	fputs("</tr></thead>\n<tbody>\n", f);
@@ -984,14 +984,14 @@ html_table(FILE *f, const struct ej_table *t)
 			sec = row->section;
 			fprintf(f, "<tr class=\"sec\"><th colspan=\"%zu\">",
 			    t->ncols);
-			html_esc(f, t->sections[sec]);
+			ej_html_escape(f, t->sections[sec]);
 			fputs("</th></tr>\n", f);
 		}
 		fputs("<tr>", f);
 		for (c = 0; c < t->ncols; c++) {
 			fputs(t->cols[c].flags & EJ_COL_NUM ?
 			    "<td class=\"n\">" : "<td>", f);
-			html_esc(f, ej_table_get(t, r, c));
+			ej_html_escape(f, ej_table_get(t, r, c));
 			fputs("</td>", f);
 		}
 		fputs("</tr>\n", f);
@@ -1008,7 +1008,7 @@ html_doc(FILE *f, const struct ej_doc *doc)
 
 	fputs("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<title>", f);
-	html_esc(f, title);
+	ej_html_escape(f, title);
 	fputs("</title>\n<style>\n"
 	    "body { font-family: sans-serif; font-size: 11pt; margin: 1em; }\n"
 	    "h1 { font-size: 15pt; } h2 { font-size: 13pt; }\n"
@@ -1031,7 +1031,7 @@ html_doc(FILE *f, const struct ej_doc *doc)
 	fputs("</style>\n</head>\n<body>\n", f);
 	if (doc->title != NULL) {
 		fputs("<h1>", f);
-		html_esc(f, doc->title);
+		ej_html_escape(f, doc->title);
 		fputs("</h1>\n", f);
 	}
 	for (i = 0; i < doc->n; i++)

@@ -75,6 +75,8 @@ int ej_format_parse(const char *name, unsigned allowed_mask,
     enum ej_format *out, struct ej_diag *d);
 /* The format's name as ej_format_parse reads it. */
 const char *ej_format_name(enum ej_format f);
+/* s (NULL: nothing) as HTML text: & < > " ' escaped, a newline as <br>. */
+void ej_html_escape(FILE *f, const char *s);
 
 /* Column hints. */
 enum {
