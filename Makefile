@@ -49,6 +49,8 @@ DEPS_DEB += binutils
 DEPS_DEB += openssh-server
 # the fuzz targets (libFuzzer)
 DEPS_DEB += clang
+# bats --jobs: the test files two at a time
+DEPS_DEB += parallel
 
 
 .SECONDARY:
