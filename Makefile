@@ -167,7 +167,7 @@ $(O)/tests/reliability/%: $(O)/tests/reliability/%.o $(O)/lib/libej.a
 
 check-reliability: deps
 	@$(MAKE) --no-print-directory all $(RELS)
-	@O=$(O) tests/run $(REL_TESTS)
+	@EJ_TEST_JOBS=1 O=$(O) tests/run $(REL_TESTS)
 	@$(MAKE) --no-print-directory fuzz
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c), built by clang with ASan and
