@@ -138,6 +138,23 @@ pupils_free(struct pupil *p, size_t n)
 	free(p);
 }
 
+/* The rows (id, name) of sql into m and, in the same order, *names. */
+static int
+load_names(struct rp *r, const char *sql, struct idmap *m, char ***names)
+{
+	sqlite3_stmt *st;
+	int step;
+
+	if ((st = rp_prep(r, sql)) == NULL)
+		return -1;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		idmap_add(m, sqlite3_column_int64(st, 0));
+		*names = ej_xrealloc(*names, m->n * sizeof **names);
+		(*names)[m->n - 1] = ej_xstrdup(rp_text(st, 1));
+	}
+	return rp_done(r, st, step);
+}
+
 int
 rp_summary(struct rp *r)
 {
@@ -154,28 +171,14 @@ rp_summary(struct rp *r)
 	size_t i, j, k, ns, np, nc;
 	int rc = -1, step;
 
-	if ((st = rp_prep(r, "SELECT DISTINCT s.id, s.name FROM temp.rp_scope "
-	    "sc JOIN subjects s ON s.id = sc.subject_id ORDER BY s.id")) ==
-	    NULL)
-		return -1;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		idmap_add(&subj, sqlite3_column_int64(st, 0));
-		sname = ej_xrealloc(sname, subj.n * sizeof *sname);
-		sname[subj.n - 1] = ej_xstrdup(rp_text(st, 1));
-	}
-	if (rp_done(r, st, step) < 0)
+	if (load_names(r, "SELECT DISTINCT s.id, s.name FROM temp.rp_scope "
+	    "sc JOIN subjects s ON s.id = sc.subject_id ORDER BY s.id", &subj,
+	    &sname) < 0)
 		goto out;
 	ns = subj.n;
 	idmap_sort(&subj);
-	if ((st = rp_prep(r, "SELECT class_id, name FROM temp.rp_classes c "
-	    "ORDER BY c.parallel, c.name")) == NULL)
-		goto out;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		idmap_add(&cls, sqlite3_column_int64(st, 0));
-		cname = ej_xrealloc(cname, cls.n * sizeof *cname);
-		cname[cls.n - 1] = ej_xstrdup(rp_text(st, 1));
-	}
-	if (rp_done(r, st, step) < 0)
+	if (load_names(r, "SELECT class_id, name FROM temp.rp_classes c "
+	    "ORDER BY c.parallel, c.name", &cls, &cname) < 0)
 		goto out;
 	nc = cls.n;
 	idmap_sort(&cls);
