@@ -26,6 +26,7 @@ extern const char ej_schema_sql[];
 #define BUSY_MS 10000
 
 static void store_shut(struct ej_store *s);
+static void *git_open_thread(void *arg);
 
 /*
  * Writers wait for the lock by trying again every millisecond or two,
@@ -308,6 +309,13 @@ ej_store_open(struct ej_store **out, const char *dir, int mode,
 		ej_store_close(s);
 		return -1;
 	}
+	/* A writer needs libgit2 (ej_store_begin): its start and the
+	 * repository's opening run meanwhile (not at all in read-only
+	 * commands). Should the thread not start, ej_store_repo starts
+	 * libgit2 here. */
+	if (mode == EJ_STORE_WRITE && pthread_create(&s->git_thread, NULL,
+	    git_open_thread, s) == 0)
+		s->git_started = 1;
 	*out = s;
 	return 0;
 }
@@ -364,9 +372,55 @@ git_start(void)
 	return 0;
 }
 
+/* The thread of a writer's libgit2 start (ej_store_open). libgit2's
+ * errors are per thread: the message is copied for the joiner. */
+static void *
+git_open_thread(void *arg)
+{
+	struct ej_store *s = arg;
+	const git_error *e;
+
+	s->git_rc = 0;
+	if (git_start() < 0)
+		s->git_rc = -1;
+	else if (git_repository_open_bare(&s->repo, s->gitpath) < 0)
+		s->git_rc = -2;
+	if (s->git_rc < 0) {
+		e = git_error_last();
+		s->git_err = ej_xstrdup(e && e->message ? e->message :
+		    _("unknown error"));
+		s->repo = NULL;
+	}
+	return NULL;
+}
+
+/* Join the start thread, if any: 0, or -1 (start) or -2 (open) failed. */
+static int
+git_join(struct ej_store *s)
+{
+	if (!s->git_started)
+		return 0;
+	pthread_join(s->git_thread, NULL);
+	s->git_started = 0;
+	return s->git_rc;
+}
+
 git_repository *
 ej_store_repo(struct ej_store *s, struct ej_diag *d)
 {
+	int rc;
+
+	if (s->git_started && (rc = git_join(s)) < 0) {
+		/* The messages of a start on this thread. */
+		ej_error(d, EJ_EXIT_IOERR, s->gitpath, 0, 0, "%s: %s",
+		    rc == -1 ? _("cannot start libgit2") :
+		    _("cannot open the history"), s->git_err);
+		free(s->git_err);
+		s->git_err = NULL;
+		if (rc == -2)
+			git_libgit2_shutdown();
+		return NULL;
+	}
 	if (s->repo)
 		return s->repo;
 	if (git_start() < 0) {
@@ -439,6 +493,10 @@ rm_tree(const char *path)
 static void
 store_shut(struct ej_store *s)
 {
+	if (git_join(s) == -2)
+		git_libgit2_shutdown();
+	free(s->git_err);
+	s->git_err = NULL;
 	if (s->in_tx)
 		ej_store_rollback(s);
 	cache_free(s->cache, s->ncache);

@@ -2,6 +2,8 @@
 #ifndef EJ_STORE_PRIV_H
 #define EJ_STORE_PRIV_H
 
+#include <pthread.h>
+
 #include "store.h"
 
 struct ej_stmt_cache {
@@ -26,6 +28,12 @@ struct ej_store {
 	sqlite3 *rodb;
 	int view;                /* 1: prepare on rodb */
 	git_repository *repo;
+	/* A writer starts libgit2 and opens the repository on a second
+	 * thread while the command reads its input (ej_store_repo joins). */
+	pthread_t git_thread;
+	int git_started;         /* the thread runs or has not been joined */
+	int git_rc;              /* its result: 0, or -1 with git_err */
+	char *git_err;
 	struct ej_packw *packw;  /* repo's capturing backend (packwrite.h) */
 	int mode;
 	int in_tx;
