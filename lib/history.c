@@ -1320,6 +1320,7 @@ struct loader {
 	const struct ej_snapfile *f;
 	const long long *keys;
 	int *colmap;             /* header column → parameter index (0: none) */
+	int kidx[EJ_SNAP_KEYS];  /* the keys' parameters :k1.. (0: none) */
 	int ncol, col, cap;
 	long line, record_line;  /* for messages */
 	int header;
@@ -1418,6 +1419,11 @@ load_record(int c, void *payload)
 			l->colmap[i] = sqlite3_bind_parameter_index(l->st,
 			    name);
 		}
+		for (i = 0; i < EJ_SNAP_KEYS; i++) {
+			char k[4] = {':', 'k', (char)('1' + i), 0};
+
+			l->kidx[i] = sqlite3_bind_parameter_index(l->st, k);
+		}
 		l->col = 0;
 		return;
 	}
@@ -1427,13 +1433,9 @@ load_record(int c, void *payload)
 		l->failed = 1;
 		return;
 	}
-	for (i = 0; i < EJ_SNAP_KEYS; i++) {
-		char name[4] = {':', 'k', (char)('1' + i), 0};
-		int idx = sqlite3_bind_parameter_index(l->st, name);
-
-		if (idx > 0)
-			sqlite3_bind_int64(l->st, idx, l->keys[i]);
-	}
+	for (i = 0; i < EJ_SNAP_KEYS; i++)
+		if (l->kidx[i] > 0)
+			sqlite3_bind_int64(l->st, l->kidx[i], l->keys[i]);
 	if (sqlite3_step(l->st) != SQLITE_DONE) {
 		ej_error(l->d, EJ_EXIT_DATAERR, l->path, l->record_line, 0,
 		    "%s", sqlite3_errmsg(ej_store_db(l->s)));

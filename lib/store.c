@@ -794,6 +794,33 @@ ej_store_commit(struct ej_store *s, const struct ej_commit_info *ci,
 	return rc;
 }
 
+/* ------------------------------------------------------------ references */
+
+int
+ej_store_fk_check(struct ej_store *s, struct ej_diag *d)
+{
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st,
+	    NULL) != SQLITE_OK)
+		return ej_store_sqlerr(s, d, _("cannot check the references"));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n++ < 5)
+			ej_error(d, EJ_EXIT_DATAERR, s->dbpath, 0, 0,
+			    _("a row of %s refers to a row of %s that is not "
+			    "there"), sqlite3_column_text(st, 0),
+			    sqlite3_column_text(st, 2));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return ej_store_sqlerr(s, d, _("cannot check the references"));
+	if (n > 5)
+		ej_error(d, EJ_EXIT_DATAERR, s->dbpath, 0, 0,
+		    _("and %d more rows that refer to nothing"), n - 5);
+	return n ? -1 : 0;
+}
+
 /* --------------------------------------------------------------- settings */
 
 void

@@ -133,6 +133,10 @@ void ej_store_set_fault(struct ej_store *s, ej_fault_fn fn, void *payload);
 sqlite3_stmt *ej_store_prepare(struct ej_store *s, const char *sql,
     struct ej_diag *d);
 int ej_store_exec(struct ej_store *s, const char *sql, struct ej_diag *d);
+/* Every row's foreign keys (PRAGMA foreign_key_check), for a load that
+ * ran with their checks off: 0, or -1 with an error for the first rows
+ * that refer to nothing (65). */
+int ej_store_fk_check(struct ej_store *s, struct ej_diag *d);
 /* Record an SQLite failure in d as a store error (exit 74 or 75). */
 int ej_store_sqlerr(struct ej_store *s, struct ej_diag *d, const char *what);
 

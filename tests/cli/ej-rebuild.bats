@@ -73,6 +73,28 @@ views() {
 	[ "$(store_digest "$S")" = "$before" ]
 }
 
+@test "a revision whose mark names no pupil: 65, named, nothing made" {
+	g="$S/history.git"
+	path=$(git -C "$g" -c core.quotepath=off ls-tree -r --name-only main | grep '/marks.csv$' | head -1)
+	git -C "$g" show "main:$path" |
+	    awk -F, -v OFS=, 'NR == 2 { $4 = 99999 } { print }' > "$TRASH/marks.csv"
+	blob=$(git -C "$g" hash-object -w "$TRASH/marks.csv")
+	export GIT_INDEX_FILE=$TRASH/index
+	git -C "$g" read-tree main
+	git -C "$g" update-index --cacheinfo "100644,$blob,$path"
+	tree=$(git -C "$g" write-tree)
+	unset GIT_INDEX_FILE
+	bad=$(echo bad | GIT_AUTHOR_NAME=x GIT_AUTHOR_EMAIL=x@x \
+	    GIT_COMMITTER_NAME=x GIT_COMMITTER_EMAIL=x@x \
+	    git -C "$g" commit-tree "$tree" -p main)
+	before=$(store_digest "$S")
+	run ej-rebuild --at "$bad" --out "$TRASH/x.db"
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"a row of marks refers to a row of pupils that is not there"* ]]
+	[ ! -e "$TRASH/x.db" ]
+	[ "$(store_digest "$S")" = "$before" ]
+}
+
 @test "--out an existing file: 73, untouched" {
 	echo keep > "$TRASH/x.db"
 	run ej-rebuild --out "$TRASH/x.db"
