@@ -109,10 +109,11 @@ cmp_str(const void *a, const void *b)
 static void
 csv_field(struct buf *b, const char *s, size_t n)
 {
-	size_t i;
+	size_t i = strcspn(s, ",\"\n\r");
 	int quote = n == 0;
 
-	for (i = 0; i < n && !quote; i++)
+	/* strcspn stops at a NUL too: past one, look byte by byte. */
+	for (; i < n && !quote; i++)
 		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
 			quote = 1;
 	if (!quote) {
@@ -126,6 +127,22 @@ csv_field(struct buf *b, const char *s, size_t n)
 		buf_addc(b, s[i]);
 	}
 	buf_addc(b, '"');
+}
+
+/* An integer in decimal (snprintf's "%lld", without its cost a field). */
+static void
+put_int(struct buf *b, long long v)
+{
+	char t[24], *e = t + sizeof t, *q = e;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+
+	do
+		*--q = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--q = '-';
+	buf_add(b, q, (size_t)(e - q));
 }
 
 /* The shortest decimal that reads back as the same double. */
@@ -183,9 +200,8 @@ ej_snap_dump(struct ej_store *s, const struct ej_snapfile *f,
 			case SQLITE_NULL:
 				break;
 			case SQLITE_INTEGER:
-				snprintf(num, sizeof num, "%lld",
-				    (long long)sqlite3_column_int64(st, i));
-				buf_adds(&b, num);
+				put_int(&b, (long long)sqlite3_column_int64(st,
+				    i));
 				break;
 			case SQLITE_FLOAT:
 				fmt_real(num, sqlite3_column_double(st, i));
@@ -313,25 +329,31 @@ queue_file(struct ej_store *s, const struct ej_snapfile *f, char *path,
 		}
 		ch.remove = 1;
 	} else {
-		git_odb_hash(&ch.id, ch.buf, ch.len, GIT_OBJECT_BLOB);
+		if (ej_packw_hash(&ch.id, ch.buf, ch.len,
+		    GIT_OBJECT_BLOB) < 0) {
+			free(ch.buf);
+			free(path);
+			return ej_store_giterr(s, d, _("cannot write a blob"));
+		}
 		if (had && git_oid_equal(&ch.id, &old)) {
 			free(ch.buf);
 			free(path);
 			return 0;
 		}
-		/* In a commit, written now (captured in memory, deflated:
-		 * packwrite.h), so that a year's files are never all held
-		 * as text at once; verify writes nothing. */
+		/* In a commit, written now (deflated into the commit's
+		 * pack as it comes, the buffer handed over: packwrite.h),
+		 * so that a year's files are never all held as text at
+		 * once; verify writes nothing. */
 		if (ej_packw_capturing(s->packw)) {
-			if (ej_packw_add(s->packw, &ch.id, ch.buf, ch.len,
+			char *buf = ch.buf;
+
+			ch.buf = NULL;
+			if (ej_packw_add(s->packw, &ch.id, buf, ch.len,
 			    GIT_OBJECT_BLOB) < 0) {
-				free(ch.buf);
 				free(path);
 				return ej_store_giterr(s, d,
 				    _("cannot write a blob"));
 			}
-			free(ch.buf);
-			ch.buf = NULL;
 			ch.len = 0;
 		}
 	}
@@ -647,7 +669,7 @@ ej_snap_tree(struct ej_store *s, git_oid *tree, int write, struct ej_diag *d)
 	if (!write) {
 		if (!s->packw && ej_packw_attach(&s->packw, repo) < 0)
 			return ej_store_giterr(s, d, _("cannot write a tree"));
-		ej_packw_capture(s->packw);
+		ej_packw_capture(s->packw, 0);
 	}
 	rc = queue_all(s, NULL, &c, d);
 	if (rc == 0)
@@ -1137,7 +1159,7 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 		ej_store_giterr(s, d, _("cannot write a commit"));
 		goto out;
 	}
-	ej_packw_capture(s->packw);
+	ej_packw_capture(s->packw, 1);
 	/* The first commit holds the whole snapshot; later ones O(change). */
 	if (has_head) {
 		if (load_dirty(s, &dt, d) < 0 ||
@@ -1183,15 +1205,9 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 		ej_store_giterr(s, d, _("cannot write a commit"));
 		goto out;
 	}
-	{
-		char *packdir = ej_xasprintf("%s/objects/pack", s->gitpath);
-		int frc = ej_packw_flush(s->packw, packdir);
-
-		free(packdir);
-		if (frc < 0) {
-			ej_store_giterr(s, d, _("cannot write a commit"));
-			goto out;
-		}
+	if (ej_packw_flush(s->packw) < 0) {
+		ej_store_giterr(s, d, _("cannot write a commit"));
+		goto out;
 	}
 	/* Step 6: the database records the commit, atomically with the
 	 * change itself. */
