@@ -578,11 +578,11 @@ queue_dirty(struct ej_store *s, const struct dirty *dt, git_tree *base,
  * before this transaction.
  *
  * A file of a given key (a class × subject's marks) is checked as the
- * commit queues it, on a second thread when many are dirty: there the
- * read-only connection serialises the file before the change while this
- * one serialises it after (an import over a year of marks would
- * otherwise serialise every file twice in turn). A whole kind (after a
- * rename) is checked in check_untampered() itself.
+ * commit queues it, on a second thread: there the read-only connection
+ * serialises the file before the change while this one serialises it
+ * after (one mark's file, or an import over a year of marks, would
+ * otherwise be serialised twice in turn). A whole kind (after a rename)
+ * is checked in check_untampered() itself.
  */
 struct pc_item {
 	size_t kind;
@@ -606,8 +606,10 @@ struct precheck {
 	int errcode;             /* its SQLite code */
 };
 
-/* Dirty files from which the check runs on a second thread. */
-#define PC_THREAD_FILES 8
+/* Dirty files from which the check runs on a second thread (below, or
+ * when no thread can start, it runs in check_untampered()). One: even a
+ * single file's two serialisations overlap. */
+#define PC_THREAD_FILES 1
 
 static void
 pc_check(struct precheck *pc, const struct pc_item *it, struct buf *b)

@@ -626,9 +626,10 @@ packs(const char *store)
 }
 
 /*
- * Tampering with keyed files, found whether the check of the files' state
- * before the change runs on its own thread (many files dirty) or not
- * (two): a file changed, one emptied and one made behind ej's back.
+ * Tampering with keyed files, found by the check of the files' state
+ * before the change (on its own thread, as the commit serialises them),
+ * with many files dirty and with two: a file changed, one emptied and
+ * one made behind ej's back.
  */
 static void
 test_tamper_keyed(void **state)
@@ -682,7 +683,7 @@ test_tamper_keyed(void **state)
 	    &f->x.d), 0);
 	set_actor(s);
 	ej_store_set_snapshot(s, notes_files, 1);
-	/* Many files: checked on the second thread. */
+	/* Many files. */
 	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
 	ej_fx_exec(s, "UPDATE notes SET txt = txt || '?'");
 	assert_int_equal(ej_store_commit(s, &ci, NULL, &f->x.d), -1);
@@ -693,7 +694,7 @@ test_tamper_keyed(void **state)
 	assert_null(strstr(err, "notes/g01.csv"));
 	assert_null(strstr(err, "notes/g07.csv"));  /* not dirty now */
 	assert_int_equal(count_commits(s, &f->x.d), 2);
-	/* Two files, one emptied behind ej's back: checked here. */
+	/* Two files, one emptied behind ej's back. */
 	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
 	ej_fx_exec(s, "INSERT INTO notes(grp, txt) VALUES(7, 'd'), (1, 'e')");
 	assert_int_equal(ej_store_commit(s, &ci, NULL, &f->x.d), -1);
