@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -109,10 +110,11 @@ cmp_str(const void *a, const void *b)
 static void
 csv_field(struct buf *b, const char *s, size_t n)
 {
-	size_t i;
+	size_t i = strcspn(s, ",\"\n\r");
 	int quote = n == 0;
 
-	for (i = 0; i < n && !quote; i++)
+	/* strcspn stops at a NUL too: past one, look byte by byte. */
+	for (; i < n && !quote; i++)
 		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
 			quote = 1;
 	if (!quote) {
@@ -126,6 +128,22 @@ csv_field(struct buf *b, const char *s, size_t n)
 		buf_addc(b, s[i]);
 	}
 	buf_addc(b, '"');
+}
+
+/* An integer in decimal (snprintf's "%lld", without its cost a field). */
+static void
+put_int(struct buf *b, long long v)
+{
+	char t[24], *e = t + sizeof t, *q = e;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+
+	do
+		*--q = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--q = '-';
+	buf_add(b, q, (size_t)(e - q));
 }
 
 /* The shortest decimal that reads back as the same double. */
@@ -150,6 +168,51 @@ bind_keys(sqlite3_stmt *st, const long long keys[EJ_SNAP_KEYS])
 		sqlite3_bind_int64(st, i + 1, keys[i]);
 }
 
+/* Serialise the rows of a prepared, bound dump query into b (which it
+ * resets). Returns sqlite3_step's last code (SQLITE_DONE when all went
+ * well) and the number of rows in *rows. */
+static int
+dump_rows(sqlite3_stmt *st, struct buf *b, long *rows)
+{
+	int i, ncol = sqlite3_column_count(st), rc;
+	char num[32];
+
+	b->len = 0;
+	*rows = 0;
+	for (i = 0; i < ncol; i++) {
+		if (i)
+			buf_addc(b, ',');
+		buf_adds(b, sqlite3_column_name(st, i));
+	}
+	buf_addc(b, '\n');
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		(*rows)++;
+		for (i = 0; i < ncol; i++) {
+			if (i)
+				buf_addc(b, ',');
+			switch (sqlite3_column_type(st, i)) {
+			case SQLITE_NULL:
+				break;
+			case SQLITE_INTEGER:
+				put_int(b, (long long)sqlite3_column_int64(st,
+				    i));
+				break;
+			case SQLITE_FLOAT:
+				fmt_real(num, sqlite3_column_double(st, i));
+				buf_adds(b, num);
+				break;
+			default:
+				csv_field(b, (const char *)
+				    sqlite3_column_text(st, i),
+				    (size_t)sqlite3_column_bytes(st, i));
+			}
+		}
+		buf_addc(b, '\n');
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
 int
 ej_snap_dump(struct ej_store *s, const struct ej_snapfile *f,
     const long long keys[EJ_SNAP_KEYS], char **out, size_t *len,
@@ -157,9 +220,7 @@ ej_snap_dump(struct ej_store *s, const struct ej_snapfile *f,
 {
 	sqlite3_stmt *st;
 	struct buf b = {0};
-	int i, ncol, rc;
-	long rows = 0;
-	char num[32];
+	long rows;
 
 	*out = NULL;
 	*len = 0;
@@ -167,40 +228,7 @@ ej_snap_dump(struct ej_store *s, const struct ej_snapfile *f,
 		return -1;
 	if (!f->path)
 		bind_keys(st, keys);
-	ncol = sqlite3_column_count(st);
-	for (i = 0; i < ncol; i++) {
-		if (i)
-			buf_addc(&b, ',');
-		buf_adds(&b, sqlite3_column_name(st, i));
-	}
-	buf_addc(&b, '\n');
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rows++;
-		for (i = 0; i < ncol; i++) {
-			if (i)
-				buf_addc(&b, ',');
-			switch (sqlite3_column_type(st, i)) {
-			case SQLITE_NULL:
-				break;
-			case SQLITE_INTEGER:
-				snprintf(num, sizeof num, "%lld",
-				    (long long)sqlite3_column_int64(st, i));
-				buf_adds(&b, num);
-				break;
-			case SQLITE_FLOAT:
-				fmt_real(num, sqlite3_column_double(st, i));
-				buf_adds(&b, num);
-				break;
-			default:
-				csv_field(&b, (const char *)
-				    sqlite3_column_text(st, i),
-				    (size_t)sqlite3_column_bytes(st, i));
-			}
-		}
-		buf_addc(&b, '\n');
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (dump_rows(st, &b, &rows) != SQLITE_DONE) {
 		free(b.p);
 		return ej_store_sqlerr(s, d, f->kind);
 	}
@@ -313,25 +341,31 @@ queue_file(struct ej_store *s, const struct ej_snapfile *f, char *path,
 		}
 		ch.remove = 1;
 	} else {
-		git_odb_hash(&ch.id, ch.buf, ch.len, GIT_OBJECT_BLOB);
+		if (ej_packw_hash(&ch.id, ch.buf, ch.len,
+		    GIT_OBJECT_BLOB) < 0) {
+			free(ch.buf);
+			free(path);
+			return ej_store_giterr(s, d, _("cannot write a blob"));
+		}
 		if (had && git_oid_equal(&ch.id, &old)) {
 			free(ch.buf);
 			free(path);
 			return 0;
 		}
-		/* In a commit, written now (captured in memory, deflated:
-		 * packwrite.h), so that a year's files are never all held
-		 * as text at once; verify writes nothing. */
+		/* In a commit, written now (deflated into the commit's
+		 * pack as it comes, the buffer handed over: packwrite.h),
+		 * so that a year's files are never all held as text at
+		 * once; verify writes nothing. */
 		if (ej_packw_capturing(s->packw)) {
-			if (ej_packw_add(s->packw, &ch.id, ch.buf, ch.len,
+			char *buf = ch.buf;
+
+			ch.buf = NULL;
+			if (ej_packw_add(s->packw, &ch.id, buf, ch.len,
 			    GIT_OBJECT_BLOB) < 0) {
-				free(ch.buf);
 				free(path);
 				return ej_store_giterr(s, d,
 				    _("cannot write a blob"));
 			}
-			free(ch.buf);
-			ch.buf = NULL;
 			ch.len = 0;
 		}
 	}
@@ -494,10 +528,15 @@ load_dirty(struct ej_store *s, struct dirty *dt, struct ej_diag *d)
 	return 0;
 }
 
-/* The dirty files, compared with base. */
+struct precheck;
+static void pc_push(struct precheck *pc, size_t kind,
+    const long long keys[EJ_SNAP_KEYS], const char *path, git_tree *base);
+
+/* The dirty files, compared with base; each file of a key also to pc's
+ * check of its state before (when pc is not NULL). */
 static int
 queue_dirty(struct ej_store *s, const struct dirty *dt, git_tree *base,
-    struct changes *c, struct ej_diag *d)
+    struct changes *c, struct precheck *pc, struct ej_diag *d)
 {
 	long long keys[EJ_SNAP_KEYS];
 	long long last_all = -1;
@@ -521,8 +560,11 @@ queue_dirty(struct ej_store *s, const struct dirty *dt, git_tree *base,
 		keys[0] = dt->rows[i][1];
 		keys[1] = dt->rows[i][2];
 		keys[2] = dt->rows[i][3];
-		if ((path = keyed_path(s, f, keys, d)) == NULL ||
-		    queue_file(s, f, path, keys, base, c, d) < 0)
+		if ((path = keyed_path(s, f, keys, d)) == NULL)
+			return -1;
+		if (pc)
+			pc_push(pc, (size_t)dt->rows[i][0], keys, path, base);
+		if (queue_file(s, f, path, keys, base, c, d) < 0)
 			return -1;
 	}
 	return 0;
@@ -534,29 +576,237 @@ queue_dirty(struct ej_store *s, const struct dirty *dt, git_tree *base,
  * would put that change into the history under this writer's name.
  * Seen through the read-only connection, which in WAL mode reads the state
  * before this transaction.
+ *
+ * A file of a given key (a class × subject's marks) is checked as the
+ * commit queues it, on a second thread: there the read-only connection
+ * serialises the file before the change while this one serialises it
+ * after (one mark's file, or an import over a year of marks, would
+ * otherwise be serialised twice in turn). A whole kind (after a rename)
+ * is checked in check_untampered() itself.
  */
+struct pc_item {
+	size_t kind;
+	long long keys[EJ_SNAP_KEYS];
+	char *path;
+	int had;                 /* HEAD has it, as blob old */
+	git_oid old;
+};
+
+struct precheck {
+	struct ej_store *s;      /* its rodb and files, nothing else */
+	int started, threaded, done;
+	sqlite3_stmt **st;       /* dump queries on rodb, by kind */
+	struct pc_item *v;
+	size_t n, cap, next;
+	pthread_t th;
+	pthread_mutex_t mu;      /* guards v, n, next, done */
+	pthread_cond_t cv;
+	struct strv bad;         /* paths that differ from HEAD */
+	char *err;               /* the first failure */
+	int errcode;             /* its SQLite code */
+};
+
+/* Dirty files from which the check runs on a second thread (below, or
+ * when no thread can start, it runs in check_untampered()). One: even a
+ * single file's two serialisations overlap. */
+#define PC_THREAD_FILES 1
+
+static void
+pc_check(struct precheck *pc, const struct pc_item *it, struct buf *b)
+{
+	const struct ej_snapfile *f = &pc->s->files[it->kind];
+	sqlite3 *db = pc->s->rodb;
+	sqlite3_stmt *st = pc->st[it->kind];
+	git_oid id;
+	long rows;
+	int differs;
+
+	if (pc->err)
+		return;
+	if (!st) {
+		if (sqlite3_prepare_v2(db, f->dump_sql, -1, &st, NULL) !=
+		    SQLITE_OK)
+			goto sqlerr;
+		pc->st[it->kind] = st;
+	}
+	if (!f->path)
+		bind_keys(st, it->keys);
+	if (dump_rows(st, b, &rows) != SQLITE_DONE)
+		goto sqlerr;
+	if (!f->path && rows == 0)
+		differs = it->had;       /* absent: so must HEAD's be */
+	else if (ej_packw_hash(&id, b->p, b->len, GIT_OBJECT_BLOB) < 0) {
+		pc->err = ej_xasprintf("%s: %s", f->kind,
+		    _("cannot compute a SHA-1"));
+		return;
+	} else
+		differs = !it->had || !git_oid_equal(&id, &it->old);
+	if (differs)
+		strv_push(&pc->bad, ej_xstrdup(it->path));
+	return;
+sqlerr:
+	pc->errcode = sqlite3_extended_errcode(db);
+	pc->err = ej_xasprintf("%s: %s", f->kind, sqlite3_errmsg(db));
+}
+
+static void *
+pc_main(void *arg)
+{
+	struct precheck *pc = arg;
+	struct buf b = {0};
+	struct pc_item it;
+
+	pthread_mutex_lock(&pc->mu);
+	for (;;) {
+		while (pc->next == pc->n && !pc->done)
+			pthread_cond_wait(&pc->cv, &pc->mu);
+		if (pc->next == pc->n)
+			break;
+		it = pc->v[pc->next++];
+		pthread_mutex_unlock(&pc->mu);
+		pc_check(pc, &it, &b);
+		pthread_mutex_lock(&pc->mu);
+	}
+	pthread_mutex_unlock(&pc->mu);
+	free(b.p);
+	return NULL;
+}
+
 static int
-check_untampered(struct ej_store *s, const struct dirty *dt, git_tree *base,
+pc_start(struct precheck *pc, struct ej_store *s, const struct dirty *dt,
     struct ej_diag *d)
 {
-	struct changes pre = {0};
-	size_t i;
-	int rc;
-
+	memset(pc, 0, sizeof *pc);
+	pc->s = s;
+	/* The read-only connection, opened here: the thread only uses it. */
 	if (ej_store__view(s, 1, d) < 0)
 		return -1;
-	rc = queue_dirty(s, dt, base, &pre, d);
 	ej_store__view(s, 0, d);
+	if (pthread_mutex_init(&pc->mu, NULL) != 0)
+		return ej_error(d, EJ_EXIT_SOFTWARE, NULL, 0, 0, "%s",
+		    strerror(errno));
+	if (pthread_cond_init(&pc->cv, NULL) != 0) {
+		pthread_mutex_destroy(&pc->mu);
+		return ej_error(d, EJ_EXIT_SOFTWARE, NULL, 0, 0, "%s",
+		    strerror(errno));
+	}
+	pc->started = 1;
+	pc->st = ej_xcalloc(s->nfiles, sizeof *pc->st);
+	/* Else it runs here, when the commit has queued everything. */
+	if (dt->n >= PC_THREAD_FILES &&
+	    pthread_create(&pc->th, NULL, pc_main, pc) == 0)
+		pc->threaded = 1;
+	return 0;
+}
+
+/* The file (kind, keys) at path is dirty: check its state before. */
+static void
+pc_push(struct precheck *pc, size_t kind, const long long keys[EJ_SNAP_KEYS],
+    const char *path, git_tree *base)
+{
+	struct pc_item it;
+
+	memset(&it, 0, sizeof it);
+	it.kind = kind;
+	memcpy(it.keys, keys, sizeof it.keys);
+	it.path = ej_xstrdup(path);
+	it.had = tree_blob(base, path, &it.old);
+	pthread_mutex_lock(&pc->mu);
+	if (pc->n == pc->cap) {
+		pc->cap = pc->cap ? pc->cap * 2 : 64;
+		pc->v = ej_xrealloc(pc->v, pc->cap * sizeof *pc->v);
+	}
+	pc->v[pc->n++] = it;
+	pthread_cond_signal(&pc->cv);
+	pthread_mutex_unlock(&pc->mu);
+}
+
+/* Everything pushed is checked when this returns. */
+static void
+pc_finish(struct precheck *pc)
+{
+	if (!pc->started)
+		return;
+	pthread_mutex_lock(&pc->mu);
+	pc->done = 1;
+	pthread_cond_signal(&pc->cv);
+	pthread_mutex_unlock(&pc->mu);
+	if (pc->threaded) {
+		pthread_join(pc->th, NULL);
+		pc->threaded = 0;
+	} else
+		pc_main(pc);
+}
+
+static void
+pc_free(struct precheck *pc)
+{
+	size_t i;
+
+	if (!pc->started)
+		return;
+	pc_finish(pc);
+	for (i = 0; i < pc->s->nfiles; i++)
+		sqlite3_finalize(pc->st[i]);
+	free(pc->st);
+	for (i = 0; i < pc->n; i++)
+		free(pc->v[i].path);
+	free(pc->v);
+	ej_strv_free(pc->bad.v);
+	free(pc->err);
+	pthread_mutex_destroy(&pc->mu);
+	pthread_cond_destroy(&pc->cv);
+	memset(pc, 0, sizeof *pc);
+}
+
+static int
+check_untampered(struct ej_store *s, const struct dirty *dt,
+    struct precheck *pc, git_tree *base, struct ej_diag *d)
+{
+	struct changes pre = {0};
+	struct dirty whole = {0};
+	size_t i;
+	int rc = 0;
+
+	pc_finish(pc);
+	if (pc->err) {
+		if ((pc->errcode & 0xff) == SQLITE_BUSY ||
+		    (pc->errcode & 0xff) == SQLITE_LOCKED)
+			return ej_error(d, EJ_EXIT_TEMPFAIL, NULL, 0, 0,
+			    _("store is busy, try again"));
+		return ej_error(d, EJ_EXIT_IOERR, s->dbpath, 0, 0, "%s",
+		    pc->err);
+	}
+	/* The whole kinds, each file of them as it was. */
+	whole.rows = ej_xcalloc(dt->n ? dt->n : 1, sizeof *whole.rows);
+	for (i = 0; i < dt->n; i++)
+		if (dt->rows[i][4])
+			memcpy(whole.rows[whole.n++], dt->rows[i],
+			    sizeof *whole.rows);
+	if (whole.n) {
+		if (ej_store__view(s, 1, d) < 0) {
+			free(whole.rows);
+			return -1;
+		}
+		rc = queue_dirty(s, &whole, base, &pre, NULL, d);
+		ej_store__view(s, 0, d);
+	}
+	free(whole.rows);
 	if (rc < 0) {
 		changes_free(&pre);
 		return -1;
 	}
+	for (i = 0; i < pc->bad.n; i++)
+		ej_error(d, EJ_EXIT_SOFTWARE, s->dbpath, 0, 0,
+		    _("%s: the database differs from the history (changed "
+		    "outside ej?); nothing was written; run ej-audit"),
+		    pc->bad.v[i]);
 	for (i = 0; i < pre.n; i++)
 		ej_error(d, EJ_EXIT_SOFTWARE, s->dbpath, 0, 0,
 		    _("%s: the database differs from the history (changed "
 		    "outside ej?); nothing was written; run ej-audit"),
 		    pre.v[i].path);
-	rc = pre.n ? -1 : 0;
+	rc = pc->bad.n || pre.n ? -1 : 0;
 	changes_free(&pre);
 	return rc;
 }
@@ -647,7 +897,7 @@ ej_snap_tree(struct ej_store *s, git_oid *tree, int write, struct ej_diag *d)
 	if (!write) {
 		if (!s->packw && ej_packw_attach(&s->packw, repo) < 0)
 			return ej_store_giterr(s, d, _("cannot write a tree"));
-		ej_packw_capture(s->packw);
+		ej_packw_capture(s->packw, 0);
 	}
 	rc = queue_all(s, NULL, &c, d);
 	if (rc == 0)
@@ -1113,6 +1363,7 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 	git_signature *author = NULL, *committer = NULL;
 	struct changes c = {0};
 	struct dirty dt = {0};
+	struct precheck pc = {0};
 	struct strv paths = {0};
 	char hex[GIT_OID_HEXSZ + 1], sid[128], *email = NULL, *msg = NULL;
 	const struct ej_actor *a = &s->actor;
@@ -1137,12 +1388,13 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 		ej_store_giterr(s, d, _("cannot write a commit"));
 		goto out;
 	}
-	ej_packw_capture(s->packw);
+	ej_packw_capture(s->packw, 1);
 	/* The first commit holds the whole snapshot; later ones O(change). */
 	if (has_head) {
 		if (load_dirty(s, &dt, d) < 0 ||
-		    queue_dirty(s, &dt, base, &c, d) < 0 ||
-		    (c.n && check_untampered(s, &dt, base, d) < 0))
+		    pc_start(&pc, s, &dt, d) < 0 ||
+		    queue_dirty(s, &dt, base, &c, &pc, d) < 0 ||
+		    (c.n && check_untampered(s, &dt, &pc, base, d) < 0))
 			goto out;
 	} else if (queue_all(s, NULL, &c, d) < 0)
 		goto out;
@@ -1183,15 +1435,9 @@ ej_history__commit(struct ej_store *s, const struct ej_commit_info *ci,
 		ej_store_giterr(s, d, _("cannot write a commit"));
 		goto out;
 	}
-	{
-		char *packdir = ej_xasprintf("%s/objects/pack", s->gitpath);
-		int frc = ej_packw_flush(s->packw, packdir);
-
-		free(packdir);
-		if (frc < 0) {
-			ej_store_giterr(s, d, _("cannot write a commit"));
-			goto out;
-		}
+	if (ej_packw_flush(s->packw) < 0) {
+		ej_store_giterr(s, d, _("cannot write a commit"));
+		goto out;
 	}
 	/* Step 6: the database records the commit, atomically with the
 	 * change itself. */
@@ -1245,6 +1491,7 @@ out:
 	git_tree_free(tree);
 	git_tree_free(base);
 	git_commit_free(parent);
+	pc_free(&pc);
 	changes_free(&c);
 	free(dt.rows);
 	return rc;

@@ -625,6 +625,94 @@ packs(const char *store)
 	return n;
 }
 
+/*
+ * Tampering with keyed files, found by the check of the files' state
+ * before the change (on its own thread, as the commit serialises them),
+ * with many files dirty and with two: a file changed, one emptied and
+ * one made behind ej's back.
+ */
+static void
+test_tamper_keyed(void **state)
+{
+	struct fx *f = *state;
+	struct ej_store *s;
+	struct ej_commit_info ci = {.summary = "notes"};
+	struct ej_commit_result r;
+	const char *err;
+	char sql[256], p[160];
+	sqlite3 *db;
+	int i;
+
+	assert_int_equal(ej_store_create(&s, f->x.store, NULL, &f->x.d), 0);
+	set_actor(s);
+	ej_fx_exec(s, "CREATE TABLE grps(id INTEGER PRIMARY KEY, name TEXT);"
+	    "CREATE TABLE notes(id INTEGER PRIMARY KEY, grp INTEGER, txt TEXT);"
+	    "INSERT INTO school VALUES('id', 'k')");
+	ej_store_set_snapshot(s, notes_files, 1);
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	for (i = 1; i <= 12; i++) {
+		snprintf(sql, sizeof sql, "INSERT INTO grps VALUES(%d, "
+		    "'g%02d')", i, i);
+		ej_fx_exec(s, sql);
+		if (i == 12)
+			continue;        /* g12: no notes, no file */
+		snprintf(sql, sizeof sql, "INSERT INTO notes(grp, txt) "
+		    "VALUES(%d, 'a'), (%d, 'b')", i, i);
+		ej_fx_exec(s, sql);
+	}
+	assert_int_equal(ej_store_commit(s, &ci, &r, &f->x.d), 1);
+	assert_int_equal(r.files_changed, 11);
+	ej_commit_result_free(&r);
+	/* Honest: every file at once. */
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	ej_fx_exec(s, "UPDATE notes SET txt = txt || '!'");
+	assert_int_equal(ej_store_commit(s, &ci, &r, &f->x.d), 1);
+	assert_int_equal(r.files_changed, 11);
+	ej_commit_result_free(&r);
+	ej_store_close(s);
+
+	snprintf(p, sizeof p, "%s/ej.db", f->x.store);
+	assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE notes SET txt = 'x' WHERE "
+	    "grp = 5 AND txt = 'a!'; DELETE FROM notes WHERE grp = 7; "
+	    "INSERT INTO notes(grp, txt) VALUES(12, 'c')", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+
+	assert_int_equal(ej_store_open(&s, f->x.store, EJ_STORE_WRITE,
+	    &f->x.d), 0);
+	set_actor(s);
+	ej_store_set_snapshot(s, notes_files, 1);
+	/* Many files. */
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	ej_fx_exec(s, "UPDATE notes SET txt = txt || '?'");
+	assert_int_equal(ej_store_commit(s, &ci, NULL, &f->x.d), -1);
+	assert_int_equal(ej_diag_status(&f->x.d), EJ_EXIT_SOFTWARE);
+	err = ej_fx_errors(&f->x);
+	assert_non_null(strstr(err, "notes/g05.csv: the database differs"));
+	assert_non_null(strstr(err, "notes/g12.csv: the database differs"));
+	assert_null(strstr(err, "notes/g01.csv"));
+	assert_null(strstr(err, "notes/g07.csv"));  /* not dirty now */
+	assert_int_equal(count_commits(s, &f->x.d), 2);
+	/* Two files, one emptied behind ej's back. */
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	ej_fx_exec(s, "INSERT INTO notes(grp, txt) VALUES(7, 'd'), (1, 'e')");
+	assert_int_equal(ej_store_commit(s, &ci, NULL, &f->x.d), -1);
+	err = ej_fx_errors(&f->x);
+	assert_non_null(strstr(err, "notes/g07.csv: the database differs"));
+	assert_null(strstr(err, "notes/g01.csv"));
+	assert_int_equal(count_commits(s, &f->x.d), 2);
+	/* Untouched files stay writable. */
+	assert_int_equal(ej_store_begin(s, &f->x.d), 0);
+	ej_fx_exec(s, "INSERT INTO notes(grp, txt) VALUES(1, 'f'), (2, 'g'), "
+	    "(3, 'h'), (4, 'i'), (6, 'j'), (8, 'k'), (9, 'l'), (10, 'm'), "
+	    "(11, 'n')");
+	assert_int_equal(ej_store_commit(s, &ci, &r, &f->x.d), 1);
+	assert_int_equal(r.files_changed, 9);
+	ej_commit_result_free(&r);
+	ej_store_close(s);
+}
+
 /* Each commit writes its objects as one pack, no loose object; a batch of
  * small packs is consolidated into one; everything still reads. */
 static void
@@ -747,6 +835,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refuses_diverged, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_keyed_files, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_tamper_keyed, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_pack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_refuses_existing,
