@@ -23,6 +23,7 @@ struct ej_audit {
 	char asof[EJ_DATE_LEN], since[EJ_DATE_LEN], until[EJ_DATE_LEN];
 	sqlite3_stmt *add;       /* one finding */
 	int in_tx;
+	int marks_pass;          /* temp.au_agg and au_gap made */
 };
 
 static const char *const sev_names[] = { NULL, "info", "warning", "error" };
@@ -239,6 +240,8 @@ ej_audit_sql(struct ej_audit *a, const struct ej_audit_rule *r,
 	bind_named(st, ":until", a->until);
 	if (r->fmt)
 		bind_named(st, ":fmt", _(r->fmt));
+	if (r->fmt2)
+		bind_named(st, ":fmt2", _(r->fmt2));
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -249,6 +252,17 @@ ej_audit_sql(struct ej_audit *a, const struct ej_audit_rule *r,
 int
 ej_audit__sql(struct ej_audit *a, const struct ej_audit_rule *r)
 {
+	return ej_audit_sql(a, r, r->sql);
+}
+
+int
+ej_audit__sql_marks(struct ej_audit *a, const struct ej_audit_rule *r)
+{
+	if (!a->marks_pass) {
+		if (ej_audit__marks_pass(a, a->asof) < 0)
+			return -1;
+		a->marks_pass = 1;
+	}
 	return ej_audit_sql(a, r, r->sql);
 }
 

@@ -47,6 +47,9 @@ struct ej_audit_rule {
 	 * (translated) for printf(:fmt, …) in the SELECT. */
 	const char *sql;
 	const char *fmt;
+	/* A second format, bound as :fmt2 (a finding that counts several
+	 * records, where :fmt names one). */
+	const char *fmt2;
 };
 
 extern const struct ej_audit_rule ej_audit_rules[];
@@ -132,5 +135,9 @@ int ej_audit__permissions(struct ej_audit *a, const struct ej_audit_rule *r);
 int ej_audit__sync(struct ej_audit *a, const struct ej_audit_rule *r);
 /* A rule whose r->sql says it all. */
 int ej_audit__sql(struct ej_audit *a, const struct ej_audit_rule *r);
+/* The same, after the one pass over the marks (audit_marks.c) that fills
+ * temp.au_agg and temp.au_gap for the run; r->sql reads them. */
+int ej_audit__sql_marks(struct ej_audit *a, const struct ej_audit_rule *r);
+int ej_audit__marks_pass(struct ej_audit *a, const char *asof);
 
 #endif
