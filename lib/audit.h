@@ -82,6 +82,11 @@ int ej_audit_rules_check(const char *list, struct ej_diag *d);
 int ej_audit_new(struct ej_audit **out, struct ej_store *s,
     const struct ej_audit_opts *o, struct ej_diag *d);
 void ej_audit_free(struct ej_audit *a);
+/*
+ * Text and HTML: show at most limit findings a rule, then one line "…
+ * and N more" (0, the default: all). CSV, TSV and JSON list every one.
+ */
+void ej_audit_set_limit(struct ej_audit *a, unsigned long limit);
 /* Run every selected rule (all when o->rules is NULL). 0 or -1. */
 int ej_audit_run(struct ej_audit *a);
 
