@@ -184,8 +184,11 @@ const struct ej_audit_rule ej_audit_rules[] = {
 	    "THEN " PUPIL("p") " END, CASE WHEN g.n = 1 THEN printf(:fmt, g.code, "
 	    "g.day) ELSE printf(:fmt2, g.n, g.codes, g.day) END FROM (SELECT "
 	    "a.lesson_id, date(a.at, 'localtime') AS day, count(*) AS n, "
-	    "min(a.pupil_id) AS pupil_id, min(a.code) AS code, "
-	    "group_concat(DISTINCT a.code) AS codes FROM attendance a JOIN "
+	    "min(a.pupil_id) AS pupil_id, min(a.code) AS code, rtrim(CASE WHEN "
+	    "max(a.code = 'н') THEN 'н, ' ELSE '' END || CASE WHEN max(a.code "
+	    "= 'у') THEN 'у, ' ELSE '' END || CASE WHEN max(a.code = 'б') THEN "
+	    "'б, ' ELSE '' END || CASE WHEN max(a.code = 'оп') THEN 'оп, ' ELSE "
+	    "'' END, ', ') AS codes FROM attendance a JOIN "
 	    "lessons x ON x.id = a.lesson_id WHERE a.reason = '' AND"
 	    IN_SPAN("x.date") "GROUP BY 1, 2) g JOIN lessons l ON l.id = "
 	    "g.lesson_id JOIN pupils p ON p.id = g.pupil_id" LESSON_JOINS("l")
