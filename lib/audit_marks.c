@@ -7,9 +7,13 @@
  * large school's year, and each terms rule paid it again). Here one
  * SELECT streams the marks joined with their lessons' numbering, and each
  * pupil × class × subject keeps a bitmap of the lessons with a mark and
- * its sums by period; what the rules then read is written to two small
+ * its sums by period; what the rules then read is written to small
  * temporary tables:
  *
+ *	temp.au_les (id, cs, ix, class_id, subject_id, subgroup, date,
+ *	    pnum): the lessons up to the audit's day, numbered within their
+ *	    class × subject × subgroup (cs) by date — marks.two_after_absence
+ *	    finds the lesson after an absence by (cs, ix + 1);
  *	temp.au_agg (pupil_id, cid, subject_id, num, n, s, ws): the current
  *	    marks 5..1 of period num (up to the audit's day), their count,
  *	    Σ mark × weight and Σ weight in hundredths — as terms.c computes
@@ -316,7 +320,8 @@ ej_audit__marks_pass(struct ej_audit *a, const char *asof)
 	sqlite3_bind_text(st, 1, asof, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE || sqlite3_exec(db, "CREATE INDEX IF NOT EXISTS "
+	    "temp.au_les_cs ON au_les (cs, ix)", NULL, NULL, NULL) != SQLITE_OK)
 		return ej_store_sqlerr(s, d, "marks.gap");
 	if (sqlite3_prepare_v2(db, "SELECT CAST(value AS INTEGER) FROM "
 	    "settings WHERE key = 'audit.gap_lessons'", -1, &st, NULL) !=

@@ -230,18 +230,20 @@ const struct ej_audit_rule ej_audit_rules[] = {
 	    "l ON l.id = a.lesson_id JOIN pupils p ON p.id = a.pupil_id"
 	    LESSON_JOINS("l") "WHERE a.code = 'н' AND" IN_SPAN("l.date"),
 	    N_("mark %s together with н"), NULL },
+	/* From the absences (few) to the next lesson of the same class,
+	 * subject and subgroup (temp.au_les, audit_marks.c), not from every
+	 * mark to the lesson before it: CROSS JOIN keeps that order (the
+	 * planner knows nothing of the temporary tables). */
 	{ "marks.two_after_absence", EJ_SEV_WARNING, NULL,
 	    N_("a 2 at the lesson right after the pupil's absence"),
-	    ej_audit__sql,
-	    "WITH " LES_IX " SELECT c.name, j.name, " TEACHER("lx") ", x.date, "
-	    PUPIL("p") ", printf(:fmt, a.code, pl.date) FROM marks m JOIN les x "
-	    "ON x.id = m.lesson_id JOIN les pl ON pl.class_id = x.class_id AND "
-	    "pl.subject_id = x.subject_id AND pl.subgroup = x.subgroup AND "
-	    "pl.ix = x.ix - 1 JOIN attendance a ON a.lesson_id = pl.id AND "
-	    "a.pupil_id = m.pupil_id JOIN pupils p ON p.id = m.pupil_id "
-	    "JOIN lessons lx ON lx.id = x.id" LESSON_JOINS("x")
-	    "WHERE m.mark = '2' AND a.code IN ('н', 'б', 'у') AND"
-	    IN_SPAN("x.date"),
+	    ej_audit__sql_marks,
+	    "SELECT c.name, j.name, " TEACHER("lx") ", x.date, " PUPIL("p") ", "
+	    "printf(:fmt, a.code, pl.date) FROM attendance a CROSS JOIN "
+	    "temp.au_les pl ON pl.id = a.lesson_id CROSS JOIN temp.au_les x ON "
+	    "x.cs = pl.cs AND x.ix = pl.ix + 1 CROSS JOIN marks m ON m.lesson_id "
+	    "= x.id AND m.pupil_id = a.pupil_id JOIN pupils p ON p.id = m.pupil_id JOIN lessons lx ON "
+	    "lx.id = x.id" LESSON_JOINS("x") "WHERE m.mark = '2' AND a.code IN "
+	    "('н', 'б', 'у') AND" IN_SPAN("x.date"),
 	    N_("2 right after an absence (%s on %s)"), NULL },
 	{ "marks.not_member", EJ_SEV_ERROR, NULL,
 	    N_("marks for a pupil who was not in the class that day"),
