@@ -19,7 +19,8 @@
 
 static const char usage[] =
     "ej-audit [--store DIR] [--since DATE] [--until DATE] [--rules R,...] "
-    "[--class CLASS] [--teacher LOGIN] [--format FMT] [--fail-on SEVERITY]\n"
+    "[--class CLASS] [--teacher LOGIN] [--format FMT] [--fail-on SEVERITY] "
+    "[--limit N]\n"
     "       ej-audit reconcile --class CLASS --subject SUBJECT [--store DIR] "
     "[--since DATE] [--until DATE] [-d DELIM] [--encoding ENC] "
     "[--format FMT] [--fail-on SEVERITY] PAPER.csv\n"
@@ -34,8 +35,12 @@ enum {
 	OPT_FORMAT,
 	OPT_FAIL_ON,
 	OPT_SUBJECT,
-	OPT_ENCODING
+	OPT_ENCODING,
+	OPT_LIMIT
 };
+
+/* Text and HTML: findings shown a rule, unless --limit says. */
+#define DEFAULT_LIMIT 20
 
 /* The school year's first calendar year, for "DD.MM" dates. */
 static int
@@ -110,6 +115,7 @@ main(int argc, char **argv)
 		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
 		{"subject", required_argument, NULL, OPT_SUBJECT},
 		{"encoding", required_argument, NULL, OPT_ENCODING},
+		{"limit", required_argument, NULL, OPT_LIMIT},
 		{NULL, 0, NULL, 0}
 	};
 	struct ej_cli c;
@@ -120,6 +126,7 @@ main(int argc, char **argv)
 	const char *since = NULL, *until = NULL, *subject = NULL, *cmd = NULL;
 	unsigned long n[4];
 	int ch, fail_on = EJ_SEV_ERROR, today, fy, rc;
+	long limit = DEFAULT_LIMIT;
 
 	ej_cli_init(&c, "ej-audit", usage, argc, argv);
 	while ((ch = getopt_long(argc, argv, "d:hn", longopts, NULL)) != -1) {
@@ -163,6 +170,10 @@ main(int argc, char **argv)
 		case OPT_ENCODING:
 			in.encoding = ej_cli_encoding(&c, optarg);
 			break;
+		case OPT_LIMIT:
+			limit = ej_cli_number(&c, "--limit", optarg, 0,
+			    1000000000);
+			break;
 		default:
 			ej_cli_usage(&c);
 		}
@@ -195,6 +206,7 @@ main(int argc, char **argv)
 	o.asof = o.until >= 0 ? o.until : today;
 	if (ej_audit_new(&a, c.s, &o, &c.d) < 0)
 		ej_cli_exit(&c);
+	ej_audit_set_limit(a, (unsigned long)limit);
 	if (cmd)
 		rc = ej_audit_reconcile(a, o.class_name, subject, argv[0], &in);
 	else

@@ -23,6 +23,8 @@ struct ej_audit {
 	char asof[EJ_DATE_LEN], since[EJ_DATE_LEN], until[EJ_DATE_LEN];
 	sqlite3_stmt *add;       /* one finding */
 	int in_tx;
+	int marks_pass;          /* temp.au_agg and au_gap made */
+	unsigned long limit;     /* text, HTML: findings shown a rule */
 };
 
 static const char *const sev_names[] = { NULL, "info", "warning", "error" };
@@ -156,6 +158,12 @@ ej_audit_free(struct ej_audit *a)
 	free(a);
 }
 
+void
+ej_audit_set_limit(struct ej_audit *a, unsigned long limit)
+{
+	a->limit = limit;
+}
+
 struct ej_store *
 ej_audit_store(struct ej_audit *a)
 {
@@ -239,6 +247,8 @@ ej_audit_sql(struct ej_audit *a, const struct ej_audit_rule *r,
 	bind_named(st, ":until", a->until);
 	if (r->fmt)
 		bind_named(st, ":fmt", _(r->fmt));
+	if (r->fmt2)
+		bind_named(st, ":fmt2", _(r->fmt2));
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -249,6 +259,17 @@ ej_audit_sql(struct ej_audit *a, const struct ej_audit_rule *r,
 int
 ej_audit__sql(struct ej_audit *a, const struct ej_audit_rule *r)
 {
+	return ej_audit_sql(a, r, r->sql);
+}
+
+int
+ej_audit__sql_marks(struct ej_audit *a, const struct ej_audit_rule *r)
+{
+	if (!a->marks_pass) {
+		if (ej_audit__marks_pass(a, a->asof) < 0)
+			return -1;
+		a->marks_pass = 1;
+	}
 	return ej_audit_sql(a, r, r->sql);
 }
 
@@ -296,7 +317,7 @@ static const char order_sql[] =
     " ORDER BY severity DESC, rule, class, subject, date, teacher, pupil, seq";
 
 static sqlite3_stmt *
-findings(struct ej_audit *a, const char *cols, int min)
+findings_q(struct ej_audit *a, const char *cols, const char *tail, int min)
 {
 	sqlite3_stmt *st;
 	char *sql, cls[16];
@@ -304,7 +325,7 @@ findings(struct ej_audit *a, const char *cols, int min)
 	char letter[8];
 
 	sql = ej_xasprintf("SELECT %s FROM temp.audit_findings WHERE %s%s", cols,
-	    filter_sql, order_sql);
+	    filter_sql, tail);
 	rc = sqlite3_prepare_v2(ej_store_db(a->s), sql, -1, &st, NULL);
 	free(sql);
 	if (rc != SQLITE_OK) {
@@ -323,6 +344,12 @@ findings(struct ej_audit *a, const char *cols, int min)
 	if (a->o.teacher)
 		bind_named(st, ":teacher", a->o.teacher);
 	return st;
+}
+
+static sqlite3_stmt *
+findings(struct ej_audit *a, const char *cols, int min)
+{
+	return findings_q(a, cols, order_sql, min);
 }
 
 static const char *
@@ -344,18 +371,89 @@ rule_of(const char *id)
 	return NULL;
 }
 
+/* Each rule's count of findings after the filters. */
+struct counts {
+	char **rule;
+	unsigned long *n;
+	size_t len;
+};
+
+static int
+count_rules(struct ej_audit *a, struct counts *c)
+{
+	sqlite3_stmt *st = findings_q(a, "rule, count(*)", " GROUP BY rule",
+	    EJ_SEV_INFO);
+	int rc;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c->rule = ej_xrealloc(c->rule, (c->len + 1) * sizeof *c->rule);
+		c->n = ej_xrealloc(c->n, (c->len + 1) * sizeof *c->n);
+		c->rule[c->len] = ej_xstrdup(col(st, 0));
+		c->n[c->len++] = (unsigned long)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static unsigned long
+count_of(const struct counts *c, const char *rule)
+{
+	size_t i;
+
+	for (i = 0; i < c->len; i++)
+		if (strcmp(c->rule[i], rule) == 0)
+			return c->n[i];
+	return 0;
+}
+
+static void
+counts_free(struct counts *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->len; i++)
+		free(c->rule[i]);
+	free(c->rule);
+	free(c->n);
+}
+
+/* The line that stands for a rule's findings past the limit. */
+static void
+more_row(struct ej_table *t, const char *rule, unsigned long more)
+{
+	int i;
+
+	ej_table_row(t);
+	for (i = 0; i < 5; i++)
+		ej_table_cell(t, NULL);
+	ej_table_cellf(t, _("... and %lu more: ej-audit --rules %s --format "
+	    "csv lists them all"), more, rule);
+}
+
 /*
  * For people (text, HTML; TSV too): one section a rule, headed by its
- * severity, id and meaning, the findings as a table under it.
+ * severity, id, meaning and count, the findings as a table under it. In
+ * text and HTML, with a limit, a rule shows its first findings and one
+ * line for the rest (CSV, TSV and JSON list every one).
  */
 static int
 print_table(struct ej_audit *a, enum ej_format fmt, FILE *f, sqlite3_stmt *st,
     unsigned long n[4])
 {
 	struct ej_table *t = ej_table_new(NULL);
+	struct counts cnt = { 0 };
+	unsigned long limit = fmt == EJ_FMT_TSV ? 0 : a->limit, shown = 0,
+	    gc = 0;
 	char *group = NULL;
 	int rc, i, wr;
 
+	if (count_rules(a, &cnt) < 0) {
+		counts_free(&cnt);
+		ej_table_free(t);
+		return -1;
+	}
 	ej_table_col(t, "class", _("Class"), EJ_COL_NOWRAP);
 	ej_table_col(t, "subject", _("Subject"), 0);
 	ej_table_col(t, "teacher", _("Teacher"), EJ_COL_NOWRAP);
@@ -371,20 +469,31 @@ print_table(struct ej_audit *a, enum ej_format fmt, FILE *f, sqlite3_stmt *st,
 			n[sev]++;
 		if (!group || strcmp(group, rule) != 0) {
 			const struct ej_audit_rule *r = rule_of(rule);
-			char *label = ej_xasprintf("%s %s: %s",
+			unsigned long c = count_of(&cnt, rule);
+			char *label = ej_xasprintf("%s %s: %s (%lu)",
 			    ej_audit_severity_name(sev), rule,
-			    r && r->what ? _(r->what) : "");
+			    r && r->what ? _(r->what) : "", c);
 
+			if (group && limit && gc > limit)
+				more_row(t, group, gc - limit);
 			free(group);
 			group = ej_xstrdup(rule);
 			ej_table_section(t, label);
 			free(label);
+			shown = 0;
+			gc = c;
 		}
+		if (limit && shown >= limit)
+			continue;
+		shown++;
 		ej_table_row(t);
 		for (i = 3; i <= 8; i++)
 			ej_table_cell(t, col(st, i));
 	}
+	if (group && limit && gc > limit)
+		more_row(t, group, gc - limit);
 	free(group);
+	counts_free(&cnt);
 	if (ej_table_nrows(t)) {
 		/* A finding a line, however long: grep and mail keep it. */
 		struct ej_doc *doc = ej_doc_new(_("Audit"));

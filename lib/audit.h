@@ -47,6 +47,9 @@ struct ej_audit_rule {
 	 * (translated) for printf(:fmt, …) in the SELECT. */
 	const char *sql;
 	const char *fmt;
+	/* A second format, bound as :fmt2 (a finding that counts several
+	 * records, where :fmt names one). */
+	const char *fmt2;
 };
 
 extern const struct ej_audit_rule ej_audit_rules[];
@@ -79,6 +82,11 @@ int ej_audit_rules_check(const char *list, struct ej_diag *d);
 int ej_audit_new(struct ej_audit **out, struct ej_store *s,
     const struct ej_audit_opts *o, struct ej_diag *d);
 void ej_audit_free(struct ej_audit *a);
+/*
+ * Text and HTML: show at most limit findings a rule, then one line "…
+ * and N more" (0, the default: all). CSV, TSV and JSON list every one.
+ */
+void ej_audit_set_limit(struct ej_audit *a, unsigned long limit);
 /* Run every selected rule (all when o->rules is NULL). 0 or -1. */
 int ej_audit_run(struct ej_audit *a);
 
@@ -132,5 +140,9 @@ int ej_audit__permissions(struct ej_audit *a, const struct ej_audit_rule *r);
 int ej_audit__sync(struct ej_audit *a, const struct ej_audit_rule *r);
 /* A rule whose r->sql says it all. */
 int ej_audit__sql(struct ej_audit *a, const struct ej_audit_rule *r);
+/* The same, after the one pass over the marks (audit_marks.c) that fills
+ * temp.au_agg and temp.au_gap for the run; r->sql reads them. */
+int ej_audit__sql_marks(struct ej_audit *a, const struct ej_audit_rule *r);
+int ej_audit__marks_pass(struct ej_audit *a, const char *asof);
 
 #endif

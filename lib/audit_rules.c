@@ -78,19 +78,10 @@
 	"WHERE NOT EXISTS (SELECT 1 FROM term_marks t WHERE t.pupil_id = " \
 	"m.pupil_id AND t.subject_id = cs.subject_id AND t.year_id = " \
 	"cs.year_id AND t.period = CAST(cs.num AS TEXT) AND t.mark = 'осв'))"
-#define WEIGHTS SETTING("marks.weights", 1)
-#define WEIGHT \
-	"(CASE WHEN " WEIGHTS " THEN CAST(round(w.weight * 100) AS INTEGER) " \
-	"ELSE 100 END)"
+/* agg: from the one pass over the marks (audit_marks.c). */
 #define STATS \
-	", agg AS (SELECT m.pupil_id, l.class_id AS cid, l.subject_id, per.num, " \
-	"count(*) AS n, sum(CAST(m.mark AS INTEGER) * " WEIGHT ") AS s, " \
-	"sum(" WEIGHT ") AS ws FROM marks m JOIN lessons l ON l.id = " \
-	"m.lesson_id JOIN per ON per.cid = l.class_id AND l.date BETWEEN " \
-	"per.start AND per.upto JOIN work_types w ON w.id = m.work_id WHERE " \
-	"m.mark GLOB '[1-5]' AND (w.weight > 0 OR NOT " WEIGHTS ") " \
-	"GROUP BY 1, 2, 3, 4), " \
-	"st AS (SELECT pup.*, ifnull(agg.n, 0) AS n, CASE WHEN agg.ws > 0 THEN " \
+	", agg AS (SELECT * FROM temp.au_agg), " \
+	"st AS MATERIALIZED (SELECT pup.*, ifnull(agg.n, 0) AS n, CASE WHEN agg.ws > 0 THEN " \
 	"(200 * agg.s + agg.ws) / (2 * agg.ws) END AS avg, CASE pup.scheme " \
 	"WHEN 'half' THEN " SETTING("marks.min.half", 5) " WHEN 'trimester' " \
 	"THEN " SETTING("marks.min.trimester", 4) " ELSE " \
@@ -118,33 +109,34 @@
 const struct ej_audit_rule ej_audit_rules[] = {
 	/* ---------------------------------------------- integrity */
 	{ "integrity.sqlite", EJ_SEV_ERROR, NULL,
-	    N_("the database fails PRAGMA integrity_check"), ej_audit__sqlite, NULL, NULL },
+	    N_("the database fails PRAGMA integrity_check"), ej_audit__sqlite,
+	    NULL, NULL, NULL },
 	{ "integrity.foreign_keys", EJ_SEV_ERROR, NULL,
 	    N_("rows that refer to rows that do not exist"),
-	    ej_audit__foreign_keys, NULL, NULL },
+	    ej_audit__foreign_keys, NULL, NULL, NULL },
 	{ "integrity.head", EJ_SEV_ERROR, NULL,
 	    N_("the database's commit (meta.head) is not refs/heads/main"),
-	    ej_audit__head, NULL, NULL },
+	    ej_audit__head, NULL, NULL, NULL },
 	{ "integrity.lock", EJ_SEV_WARNING, NULL,
 	    N_("a stale refs/heads/main.lock: a writer died moving the ref"),
-	    ej_audit__lock, NULL, NULL },
+	    ej_audit__lock, NULL, NULL, NULL },
 	{ "integrity.objects", EJ_SEV_ERROR, NULL,
 	    N_("objects of HEAD's tree that cannot be read"),
-	    ej_audit__objects, NULL, NULL },
+	    ej_audit__objects, NULL, NULL, NULL },
 	{ "integrity.snapshot", EJ_SEV_ERROR, NULL,
 	    N_("records of the database that differ from the history"),
-	    ej_audit__snapshot, NULL, NULL },
+	    ej_audit__snapshot, NULL, NULL, NULL },
 	/* ---------------------------------------------- permissions */
 	{ "permissions", EJ_SEV_ERROR, NULL,
 	    N_("store files others (or, in a group store, other groups) "
-	    "may read or write"), ej_audit__permissions, NULL, NULL },
+	    "may read or write"), ej_audit__permissions, NULL, NULL, NULL },
 	/* ---------------------------------------------- copies (ej-sync) */
 	{ "sync.push-stale", EJ_SEV_WARNING, "audit.push_days",
 	    N_("a remote the history has not been pushed to for longer "
-	    "than the setting's days, or never"), ej_audit__sync, NULL, NULL },
+	    "than the setting's days, or never"), ej_audit__sync, NULL, NULL, NULL },
 	{ "sync.mirror-behind", EJ_SEV_WARNING, "audit.push_days",
 	    N_("a mirror behind its source, or not pulled for longer than "
-	    "the setting's days"), ej_audit__sync, NULL, NULL },
+	    "the setting's days"), ej_audit__sync, NULL, NULL, NULL },
 
 	/* ---------------------------------------------- lessons */
 	{ "lesson.topic", EJ_SEV_WARNING, "deadlines.topic_days",
@@ -153,13 +145,13 @@ const struct ej_audit_rule ej_audit_rules[] = {
 	    "printf(:fmt) FROM lessons l" LESSON_JOINS("l")
 	    "WHERE l.topic = '' AND" IN_SPAN("l.date") "AND date(l.date, '+' || "
 	    TOPIC_DAYS " || ' days') < :asof",
-	    N_("no topic") },
+	    N_("no topic"), NULL },
 	{ "lesson.homework", EJ_SEV_INFO, NULL,
 	    N_("lessons past their day without homework"), ej_audit__sql,
 	    "SELECT c.name, j.name, " TEACHER("l") ", l.date, NULL, "
 	    "printf(:fmt) FROM lessons l" LESSON_JOINS("l")
 	    "WHERE l.homework = '' AND" IN_SPAN("l.date") "AND l.date < :asof",
-	    N_("no homework") },
+	    N_("no homework"), NULL },
 	{ "lesson.topic_late", EJ_SEV_WARNING, "deadlines.topic_days",
 	    N_("topics entered after the lesson's day"), ej_audit__sql,
 	    "SELECT c.name, j.name, " TEACHER("l") ", l.date, NULL, "
@@ -167,7 +159,7 @@ const struct ej_audit_rule ej_audit_rules[] = {
 	    LESSON_JOINS("l") "WHERE l.topic <> '' AND l.topic_at IS NOT NULL "
 	    "AND" IN_SPAN("l.date") "AND date(l.topic_at, 'localtime') > "
 	    "date(l.date, '+' || " TOPIC_DAYS " || ' days')",
-	    N_("topic entered on %s") },
+	    N_("topic entered on %s"), NULL },
 	{ "lesson.homework_late", EJ_SEV_WARNING, "deadlines.homework_hours",
 	    N_("homework entered later than the hours allowed after the "
 	    "class's last lesson of the day"), ej_audit__sql,
@@ -182,53 +174,53 @@ const struct ej_audit_rule ej_audit_rules[] = {
 	    "FROM lessons l WHERE l.homework <> '' AND l.homework_at IS NOT "
 	    "NULL AND" IN_SPAN("l.date") ") x" LESSON_JOINS("x")
 	    "WHERE datetime(x.homework_at, 'localtime') > x.due",
-	    N_("homework entered at %s, due by %s") },
+	    N_("homework entered at %s, due by %s"), NULL },
+	/* Late entries are counted by lesson and the day they were entered:
+	 * one finding for a lesson's absences or a work's marks entered
+	 * together, naming the pupil when there is one. */
 	{ "attendance.late", EJ_SEV_WARNING, "deadlines.topic_days",
 	    N_("absences entered after the lesson's day"), ej_audit__sql,
-	    "SELECT c.name, j.name, " TEACHER("l") ", l.date, " PUPIL("p") ", "
-	    "printf(:fmt, a.code, date(a.at, 'localtime')) FROM attendance a "
-	    "JOIN lessons l ON l.id = a.lesson_id JOIN pupils p ON p.id = "
-	    "a.pupil_id" LESSON_JOINS("l") "WHERE a.reason = '' AND"
-	    IN_SPAN("l.date") "AND date(a.at, 'localtime') > date(l.date, '+' "
-	    "|| " TOPIC_DAYS " || ' days')",
-	    N_("%s entered on %s") },
+	    "SELECT c.name, j.name, " TEACHER("l") ", l.date, CASE WHEN g.n = 1 "
+	    "THEN " PUPIL("p") " END, CASE WHEN g.n = 1 THEN printf(:fmt, g.code, "
+	    "g.day) ELSE printf(:fmt2, g.n, g.codes, g.day) END FROM (SELECT "
+	    "a.lesson_id, date(a.at, 'localtime') AS day, count(*) AS n, "
+	    "min(a.pupil_id) AS pupil_id, min(a.code) AS code, rtrim(CASE WHEN "
+	    "max(a.code = 'н') THEN 'н, ' ELSE '' END || CASE WHEN max(a.code "
+	    "= 'у') THEN 'у, ' ELSE '' END || CASE WHEN max(a.code = 'б') THEN "
+	    "'б, ' ELSE '' END || CASE WHEN max(a.code = 'оп') THEN 'оп, ' ELSE "
+	    "'' END, ', ') AS codes FROM attendance a JOIN "
+	    "lessons x ON x.id = a.lesson_id WHERE a.reason = '' AND"
+	    IN_SPAN("x.date") "GROUP BY 1, 2) g JOIN lessons l ON l.id = "
+	    "g.lesson_id JOIN pupils p ON p.id = g.pupil_id" LESSON_JOINS("l")
+	    "WHERE g.day > date(l.date, '+' || " TOPIC_DAYS " || ' days')",
+	    N_("%s entered on %s"), N_("%d absences (%s) entered on %s") },
 
 	/* ---------------------------------------------- marks */
 	{ "marks.late", EJ_SEV_WARNING, "marks.work_types (deadline)",
 	    N_("written marks entered after their work type's deadline"),
 	    ej_audit__sql,
-	    "SELECT c.name, j.name, " TEACHER("l") ", l.date, " PUPIL("p") ", "
-	    "printf(:fmt, m.mark, w.name, date(m.at, 'localtime'), w.deadline) "
-	    "FROM marks m JOIN lessons l ON l.id = m.lesson_id JOIN work_types "
-	    "w ON w.id = m.work_id JOIN pupils p ON p.id = m.pupil_id"
-	    LESSON_JOINS("l") "WHERE w.written AND m.reason = '' AND"
-	    IN_SPAN("l.date") "AND date(m.at, 'localtime') > date(l.date, '+' "
-	    "|| w.deadline || ' days')",
-	    N_("%s (%s) entered on %s, %d days allowed") },
+	    "SELECT c.name, j.name, " TEACHER("l") ", l.date, CASE WHEN g.n = 1 "
+	    "THEN " PUPIL("p") " END, CASE WHEN g.n = 1 THEN printf(:fmt, g.mark, "
+	    "w.name, g.day, w.deadline) ELSE printf(:fmt2, g.n, w.name, g.day, "
+	    "w.deadline) END FROM (SELECT m.lesson_id, m.work_id, date(m.at, "
+	    "'localtime') AS day, count(*) AS n, min(m.pupil_id) AS pupil_id, "
+	    "min(m.mark) AS mark FROM marks m JOIN work_types v ON v.id = "
+	    "m.work_id JOIN lessons x ON x.id = m.lesson_id WHERE v.written AND "
+	    "m.reason = '' AND" IN_SPAN("x.date") "GROUP BY 1, 2, 3) g JOIN "
+	    "lessons l ON l.id = g.lesson_id JOIN work_types w ON w.id = "
+	    "g.work_id JOIN pupils p ON p.id = g.pupil_id" LESSON_JOINS("l")
+	    "WHERE g.day > date(l.date, '+' || w.deadline || ' days')",
+	    N_("%s (%s) entered on %s, %d days allowed"),
+	    N_("%d marks (%s) entered on %s, %d days allowed") },
 	{ "marks.gap", EJ_SEV_INFO, "audit.gap_lessons",
 	    N_("more lessons in a row than allowed without a mark for a pupil"),
-	    ej_audit__sql,
-	    "WITH " LES_IX ", mk AS (SELECT m.pupil_id, l.class_id, "
-	    "l.subject_id, l.subgroup, l.ix, l.date FROM marks m JOIN les l ON "
-	    "l.id = m.lesson_id WHERE m.seq = 1 AND m.mark <> 'долг'), "
-	    "sq AS MATERIALIZED (SELECT mk.*, lag(ix) OVER w AS pix, lag(date) OVER w AS "
-	    "pdate, lead(ix) OVER w IS NULL AS last FROM mk WINDOW w AS "
-	    "(PARTITION BY pupil_id, class_id, subject_id, subgroup ORDER BY "
-	    "ix)), lst AS (SELECT class_id, subject_id, subgroup, max(ix) AS ix, "
-	    "max(date) AS date FROM les GROUP BY 1, 2, 3), gaps AS (SELECT "
-	    "pupil_id, class_id, subject_id, subgroup, date, ix - pix - 1 AS n, "
-	    "pdate AS after FROM sq WHERE ix - pix - 1 > "
-	    SETTING("audit.gap_lessons", 3) " UNION ALL SELECT s.pupil_id, "
-	    "s.class_id, s.subject_id, s.subgroup, t.date, t.ix - s.ix, s.date "
-	    "FROM sq s JOIN lst t ON t.class_id = s.class_id AND t.subject_id = "
-	    "s.subject_id AND t.subgroup = s.subgroup WHERE s.last AND "
-	    "t.ix - s.ix > " SETTING("audit.gap_lessons", 3) " AND "
-	    CLASS_ON("s.pupil_id", "t.date") " = s.class_id) "
+	    ej_audit__sql_marks,
 	    "SELECT c.name, j.name, " CS_TEACHER("g.class_id", "g.subject_id",
 	    "g.subgroup") ", g.date, " PUPIL("p") ", printf(:fmt, g.n, g.after) "
-	    "FROM gaps g JOIN pupils p ON p.id = g.pupil_id" LESSON_JOINS("g")
-	    "WHERE" IN_SPAN("g.date"),
-	    N_("%d lessons in a row without a mark after %s") },
+	    "FROM temp.au_gap g JOIN pupils p ON p.id = g.pupil_id"
+	    LESSON_JOINS("g") "WHERE" IN_SPAN("g.date") "AND (NOT g.trailing OR "
+	    CLASS_ON("g.pupil_id", "g.date") " = g.class_id)",
+	    N_("%d lessons in a row without a mark after %s"), NULL },
 	{ "marks.absent", EJ_SEV_WARNING, NULL,
 	    N_("a mark and н for the same pupil at the same lesson"),
 	    ej_audit__sql,
@@ -237,20 +229,22 @@ const struct ej_audit_rule ej_audit_rules[] = {
 	    "m.lesson_id = a.lesson_id AND m.pupil_id = a.pupil_id JOIN lessons "
 	    "l ON l.id = a.lesson_id JOIN pupils p ON p.id = a.pupil_id"
 	    LESSON_JOINS("l") "WHERE a.code = 'н' AND" IN_SPAN("l.date"),
-	    N_("mark %s together with н") },
+	    N_("mark %s together with н"), NULL },
+	/* From the absences (few) to the next lesson of the same class,
+	 * subject and subgroup (temp.au_les, audit_marks.c), not from every
+	 * mark to the lesson before it: CROSS JOIN keeps that order (the
+	 * planner knows nothing of the temporary tables). */
 	{ "marks.two_after_absence", EJ_SEV_WARNING, NULL,
 	    N_("a 2 at the lesson right after the pupil's absence"),
-	    ej_audit__sql,
-	    "WITH " LES_IX " SELECT c.name, j.name, " TEACHER("lx") ", x.date, "
-	    PUPIL("p") ", printf(:fmt, a.code, pl.date) FROM marks m JOIN les x "
-	    "ON x.id = m.lesson_id JOIN les pl ON pl.class_id = x.class_id AND "
-	    "pl.subject_id = x.subject_id AND pl.subgroup = x.subgroup AND "
-	    "pl.ix = x.ix - 1 JOIN attendance a ON a.lesson_id = pl.id AND "
-	    "a.pupil_id = m.pupil_id JOIN pupils p ON p.id = m.pupil_id "
-	    "JOIN lessons lx ON lx.id = x.id" LESSON_JOINS("x")
-	    "WHERE m.mark = '2' AND a.code IN ('н', 'б', 'у') AND"
-	    IN_SPAN("x.date"),
-	    N_("2 right after an absence (%s on %s)") },
+	    ej_audit__sql_marks,
+	    "SELECT c.name, j.name, " TEACHER("lx") ", x.date, " PUPIL("p") ", "
+	    "printf(:fmt, a.code, pl.date) FROM attendance a CROSS JOIN "
+	    "temp.au_les pl ON pl.id = a.lesson_id CROSS JOIN temp.au_les x ON "
+	    "x.cs = pl.cs AND x.ix = pl.ix + 1 CROSS JOIN marks m ON m.lesson_id "
+	    "= x.id AND m.pupil_id = a.pupil_id JOIN pupils p ON p.id = m.pupil_id JOIN lessons lx ON "
+	    "lx.id = x.id" LESSON_JOINS("x") "WHERE m.mark = '2' AND a.code IN "
+	    "('н', 'б', 'у') AND" IN_SPAN("x.date"),
+	    N_("2 right after an absence (%s on %s)"), NULL },
 	{ "marks.not_member", EJ_SEV_ERROR, NULL,
 	    N_("marks for a pupil who was not in the class that day"),
 	    ej_audit__sql,
@@ -260,16 +254,16 @@ const struct ej_audit_rule ej_audit_rules[] = {
 	    "pupils p ON p.id = m.pupil_id" LESSON_JOINS("l") "WHERE"
 	    IN_SPAN("l.date") "AND " CLASS_ON("m.pupil_id", "l.date")
 	    " IS NOT l.class_id",
-	    N_("mark %s, but the pupil's class that day is %s") },
+	    N_("mark %s, but the pupil's class that day is %s"), NULL },
 
 	/* ---------------------------------------------- period marks */
 	{ "terms.few_marks", EJ_SEV_WARNING, "marks.min_marks",
 	    N_("fewer current marks in an ended period than a period mark "
-	    "needs"), ej_audit__sql,
+	    "needs"), ej_audit__sql_marks,
 	    PERIODS("p.end < :asof") STATS ST_COLS
 	    "printf(:fmt, st.pname, st.n, st.need)" ST_FROM
 	    "WHERE st.n < st.need",
-	    N_("%s: %d marks, a period mark needs %d") },
+	    N_("%s: %d marks, a period mark needs %d"), NULL },
 	{ "terms.missing", EJ_SEV_WARNING, "deadlines.period_mark_grace_days",
 	    N_("no period mark after the period's end and the grace days"),
 	    ej_audit__sql,
@@ -282,9 +276,10 @@ const struct ej_audit_rule ej_audit_rules[] = {
 	    "term_marks t WHERE t.pupil_id = pup.pupil_id AND t.subject_id = "
 	    "pup.subject_id AND t.year_id = pup.year_id AND t.period = "
 	    "CAST(pup.num AS TEXT))",
-	    N_("%s: no period mark") },
+	    N_("%s: no period mark"), NULL },
 	{ "terms.far", EJ_SEV_WARNING, "audit.average_diff",
-	    N_("a period mark far from the weighted average"), ej_audit__sql,
+	    N_("a period mark far from the weighted average"),
+	    ej_audit__sql_marks,
 	    PERIODS("p.start <= :asof") STATS ST_COLS
 	    "printf(:fmt, st.pname, t.mark, " AVG("st.avg") ")" ST_FROM
 	    "JOIN term_marks t ON t.pupil_id = st.pupil_id AND t.subject_id = "
@@ -292,15 +287,15 @@ const struct ej_audit_rule ej_audit_rules[] = {
 	    "CAST(st.num AS TEXT) WHERE t.mark GLOB '[1-5]' AND st.avg IS NOT "
 	    "NULL AND abs(CAST(t.mark AS INTEGER) * 100 - st.avg) >= "
 	    SETTING_H("audit.average_diff", 100),
-	    N_("%s: period mark %s, weighted average %s") },
+	    N_("%s: period mark %s, weighted average %s"), NULL },
 	{ "terms.risk", EJ_SEV_WARNING, "deadlines.risk_notice_days",
 	    N_("pupils whose suggested period mark is 2 or н/а near the "
-	    "period's end: their parents must be told"), ej_audit__sql,
+	    "period's end: their parents must be told"), ej_audit__sql_marks,
 	    PERIODS(":asof BETWEEN date(p.end, '-' || "
 	    SETTING("deadlines.risk_notice_days", 14) " || ' days') AND p.end")
 	    STATS ST_COLS "printf(:fmt, st.pname, " SUGGESTED ", "
 	    AVG("st.avg") ", st.n)" ST_FROM "WHERE " SUGGESTED " IN ('2', 'н/а')",
-	    N_("%s: suggested %s (average %s, %d marks); tell the parents") },
+	    N_("%s: suggested %s (average %s, %d marks); tell the parents"), NULL },
 
 	/* ---------------------------------------------- accounts */
 	{ "accounts.no_consent", EJ_SEV_ERROR, NULL,
@@ -318,7 +313,7 @@ const struct ej_audit_rule ej_audit_rules[] = {
 	    "EXISTS (SELECT 1 FROM consents x WHERE x.pupil_id = g.pupil_id AND "
 	    "x.parent_id = a.parent_id AND x.kind = k.kind AND x.status = "
 	    "'given')",
-	    N_("account %s: no %s document given") },
+	    N_("account %s: no %s document given"), NULL },
 	{ "accounts.revoked", EJ_SEV_ERROR, NULL,
 	    N_("active accounts whose consent was revoked"), ej_audit__sql,
 	    "SELECT " CLASS_NAME_ON("p.id", ":asof") ", NULL, NULL, NULL, "
@@ -327,13 +322,13 @@ const struct ej_audit_rule ej_audit_rules[] = {
 	    "x.pupil_id OR (x.parent_id IS NOT NULL AND a.parent_id = "
 	    "x.parent_id)) JOIN pupils p ON p.id = x.pupil_id WHERE x.status = "
 	    "'revoked'",
-	    N_("account %s is active, but the %s document was revoked on %s") },
+	    N_("account %s is active, but the %s document was revoked on %s"), NULL },
 
 	/* ---------------------------------------------- the pilot */
 	/* ej-audit reconcile only (audit_reconcile.c): no .run. */
 	{ "reconcile", EJ_SEV_ERROR, "pilot",
 	    N_("cells of a pilot class's paper journal that differ from the "
-	    "electronic journal"), NULL, NULL, NULL },
+	    "electronic journal"), NULL, NULL, NULL, NULL },
 };
 
 const size_t ej_audit_nrules = sizeof ej_audit_rules / sizeof ej_audit_rules[0];

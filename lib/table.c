@@ -1,4 +1,5 @@
 /* table — result tables as text, CSV, TSV, JSON and HTML (see table.h). */
+#include <locale.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -851,13 +852,227 @@ json_table(const struct ej_table *t)
 	return arr;
 }
 
+/*
+ * Streaming: the same bytes as json_dumpf(JSON_INDENT(2) |
+ * JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) of the tree json_table
+ * builds, written a cell at a time — a tree of a large school's rows
+ * costs more than the query that made them. (A table whose keys repeat,
+ * where an object would keep the last, still goes through jansson.)
+ */
+
+/* Is s valid UTF-8 as jansson accepts it (no overlong forms, no
+ * surrogates, nothing past U+10FFFF)? */
+static int
+utf8_valid(const unsigned char *s)
+{
+	while (*s) {
+		unsigned c = *s, n, i;
+		unsigned long v;
+
+		if (c < 0x80) {
+			s++;
+			continue;
+		}
+		if (c < 0xC2 || c > 0xF4)
+			return 0;
+		n = c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
+		v = c & (0x3F >> n);
+		for (i = 1; i <= n; i++) {
+			if ((s[i] & 0xC0) != 0x80)
+				return 0;
+			v = (v << 6) | (s[i] & 0x3F);
+		}
+		if ((n == 2 && v < 0x800) || (n == 3 && v < 0x10000) ||
+		    (v >= 0xD800 && v <= 0xDFFF) || v > 0x10FFFF)
+			return 0;
+		s += n + 1;
+	}
+	return 1;
+}
+
+static void
+js_string(FILE *f, const char *s)
+{
+	const char *p;
+
+	if (!utf8_valid((const unsigned char *)s))
+		s = "\xef\xbf\xbd";
+	fputc('"', f);
+	for (p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		switch (c) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\b': fputs("\\b", f); break;
+		case '\f': fputs("\\f", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
+		default:
+			if (c < 0x20)
+				fprintf(f, "\\u%04X", c);
+			else
+				fputc(c, f);
+		}
+	}
+	fputc('"', f);
+}
+
+/* A numeric column's cell: as json_number reads it, as jansson writes
+ * it; 0 when it is no number. */
+static int
+js_number(FILE *f, const char *s)
+{
+	json_t *j = json_number(s);
+	char buf[64], *e, *end, *q;
+	const char *dp;
+	size_t len;
+
+	if (j == NULL)
+		return 0;
+	if (json_is_integer(j)) {
+		fprintf(f, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+		json_decref(j);
+		return 1;
+	}
+	snprintf(buf, sizeof buf, "%.15g", json_real_value(j));
+	json_decref(j);
+	/* the locale's decimal point as '.', as jansson does */
+	dp = localeconv()->decimal_point;
+	if (dp && *dp && strcmp(dp, ".") != 0 && (q = strstr(buf, dp))) {
+		len = strlen(dp);
+		*q = '.';
+		memmove(q + 1, q + len, strlen(q + len) + 1);
+	}
+	if (!strchr(buf, '.') && !strchr(buf, 'e'))
+		strcat(buf, ".0");
+	if ((e = strchr(buf, 'e')) != NULL) {
+		e++;
+		end = e + 1;
+		if (*e == '-')
+			e++;
+		while (*end == '0')
+			end++;
+		if (end != e)
+			memmove(e, end, strlen(end) + 1);
+	}
+	fputs(buf, f);
+	return 1;
+}
+
+static void
+js_indent(FILE *f, int depth)
+{
+	fputc('\n', f);
+	while (depth-- > 0)
+		fputs("  ", f);
+}
+
+/* The keys of a row's object, each once? */
+static int
+js_keys_unique(const struct ej_table *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->ncols; i++) {
+		if (t->nsec > 0 && strcmp(t->cols[i].key, t->seckey) == 0)
+			return 0;
+		for (j = 0; j < i; j++)
+			if (strcmp(t->cols[i].key, t->cols[j].key) == 0)
+				return 0;
+	}
+	return 1;
+}
+
+static void
+js_table(FILE *f, const struct ej_table *t, int depth)
+{
+	size_t r, c;
+
+	if (t->nrows == 0) {
+		fputs("[]", f);
+		return;
+	}
+	fputc('[', f);
+	for (r = 0; r < t->nrows; r++) {
+		int first = 1;
+
+		js_indent(f, depth + 1);
+		if (t->nsec == 0 && t->ncols == 0) {
+			fputs("{}", f);
+		} else {
+			fputc('{', f);
+			if (t->nsec > 0) {
+				js_indent(f, depth + 2);
+				js_string(f, t->seckey);
+				fputs(": ", f);
+				if (t->rows[r].section == NO_SECTION)
+					fputs("null", f);
+				else
+					js_string(f, t->sections[
+					    t->rows[r].section]);
+				first = 0;
+			}
+			for (c = 0; c < t->ncols; c++) {
+				const char *s = ej_table_get(t, r, c);
+
+				if (!first)
+					fputc(',', f);
+				first = 0;
+				js_indent(f, depth + 2);
+				js_string(f, t->cols[c].key);
+				fputs(": ", f);
+				if (*s == '\0')
+					fputs("null", f);
+				else if (!(t->cols[c].flags & EJ_COL_NUM) ||
+				    !js_number(f, s))
+					js_string(f, s);
+			}
+			js_indent(f, depth + 1);
+			fputc('}', f);
+		}
+		if (r + 1 < t->nrows)
+			fputc(',', f);
+	}
+	js_indent(f, depth);
+	fputc(']', f);
+}
+
 static int
 json_doc(FILE *f, const struct ej_doc *doc)
 {
 	json_t *root;
-	size_t i;
-	int rc;
+	size_t i, j;
+	int rc, stream = 1;
 
+	for (i = 0; i < doc->n && stream; i++) {
+		stream = js_keys_unique(doc->tables[i]);
+		for (j = 0; j < i && stream && doc->n > 1; j++)
+			stream = strcmp(doc->tables[i]->key,
+			    doc->tables[j]->key) != 0;
+	}
+	if (stream) {
+		if (doc->n == 1) {
+			js_table(f, doc->tables[0], 0);
+		} else if (doc->n == 0) {
+			fputs("{}", f);
+		} else {
+			fputc('{', f);
+			for (i = 0; i < doc->n; i++) {
+				js_indent(f, 1);
+				js_string(f, doc->tables[i]->key);
+				fputs(": ", f);
+				js_table(f, doc->tables[i], 1);
+				if (i + 1 < doc->n)
+					fputc(',', f);
+			}
+			js_indent(f, 0);
+			fputc('}', f);
+		}
+		fputc('\n', f);
+		return 0;
+	}
 	if (doc->n == 1) {
 		root = json_table(doc->tables[0]);
 	} else {

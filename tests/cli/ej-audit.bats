@@ -247,6 +247,21 @@ found() {
 	[ "$output" = "attendance.late,5А,Математика,2020-09-02,Велиев Исмаил,н entered on 2020-09-03" ]
 }
 
+@test "attendance.late: a lesson's absences entered together are one finding with their count and codes" {
+	ej-attend set --subject Математика 5А 02.09 "Велиев Исмаил" н 2>/dev/null
+	ej-attend set --subject Математика 5А 02.09 "Демченко Лев" б 2>/dev/null
+	ej-attend set --subject Математика 5А 02.09 "Баранов Владислав" н 2>/dev/null
+	sql "UPDATE attendance SET at = '2020-09-05T08:00:00Z'"
+	run found --rules attendance.late
+	[ "$output" = 'attendance.late,5А,Математика,2020-09-02,,"3 absences (н, б) entered on 2020-09-05"' ]
+	# entered on two days: one finding a day
+	sql "UPDATE attendance SET at = '2020-09-06T08:00:00Z' WHERE pupil_id = $(pupil 'Демченко Лев')"
+	run found --rules attendance.late
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = "attendance.late,5А,Математика,2020-09-02,,2 absences (н) entered on 2020-09-05" ]
+	[ "${lines[1]}" = "attendance.late,5А,Математика,2020-09-02,Демченко Лев,б entered on 2020-09-06" ]
+}
+
 # --------------------------------------------------------- marks
 
 @test "marks.late: a written mark past its work type's deadline; oral marks and corrections are not" {
@@ -259,6 +274,60 @@ found() {
 	[ "$output" = 'marks.late,5А,Математика,2020-09-02,Баранов Владислав,"4 (контрольная) entered on 2020-09-20, 7 days allowed"' ]
 	sql "UPDATE marks SET reason = 'пересдача'"
 	run found --rules marks.late
+	[ -z "$output" ]
+}
+
+@test "marks.late: a work's marks entered together are one finding with their count; other work types and days apart" {
+	mark -w контрольная 5А Математика 02.09 "Баранов Владислав" 4
+	mark -w контрольная 5А Математика 02.09 "Богданов Павел" 5
+	mark -w контрольная 5А Математика 02.09 "Велиев Исмаил" 3
+	mark -w самостоятельная 5А Математика 04.09 "Баранов Владислав" 5
+	mark -w самостоятельная 5А Математика 04.09 "Богданов Павел" 2
+	sql "UPDATE marks SET at = '2020-09-20T10:00:00Z'"
+	run found --rules marks.late
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = 'marks.late,5А,Математика,2020-09-02,,"3 marks (контрольная) entered on 2020-09-20, 7 days allowed"' ]
+	[ "${lines[1]}" = 'marks.late,5А,Математика,2020-09-04,,"2 marks (самостоятельная) entered on 2020-09-20, 3 days allowed"' ]
+	# one of them in time: the other two still late, counted
+	sql "UPDATE marks SET at = '2020-09-05T10:00:00Z' WHERE pupil_id = $(pupil 'Велиев Исмаил')"
+	run found --rules marks.late
+	[ "${lines[0]}" = 'marks.late,5А,Математика,2020-09-02,,"2 marks (контрольная) entered on 2020-09-20, 7 days allowed"' ]
+	# the JSON lists the same findings
+	run --separate-stderr ej-audit --rules marks.late --format json
+	[ "$status" -eq 0 ]
+	printf '%s' "$output" > "$TRASH/f.json"
+	[ "$(sqlite3 :memory: "SELECT json_array_length(readfile('$TRASH/f.json')), json_extract(readfile('$TRASH/f.json'), '\$[1].detail')")" = '2|2 marks (самостоятельная) entered on 2020-09-20, 3 days allowed' ]
+}
+
+@test "--limit: text shows a rule's first findings, its count and a line for the rest; CSV, TSV and JSON list all" {
+	# five lessons of 5А's mathematics without a topic
+	marks <<-EOF
+	02.09;Баранов Владислав;4
+	04.09;Баранов Владислав;4
+	07.09;Баранов Владислав;4
+	08.09;Баранов Владислав;4
+	09.09;Баранов Владислав;4
+	EOF
+	all=$(ej-audit --rules lesson.topic --until 2020-09-10 --format csv 2>/dev/null | tail -n +2 | wc -l)
+	[ "$all" -eq 5 ]
+	run ej-audit --rules lesson.topic --until 2020-09-10 --limit 3
+	[ "$status" -eq 0 ]
+	[[ "${lines[3]}" == *"warning lesson.topic: lessons past their day without a topic ($all)"* ]]
+	[ "$(printf '%s\n' "$output" | grep -c 'no topic$')" -eq 3 ]
+	[[ "$output" == *"... and $((all - 3)) more: ej-audit --rules lesson.topic --format csv lists them all"* ]]
+	[ "${lines[-1]}" = "ej-audit: $all findings: 0 errors, $all warnings, 0 info" ]
+	# --limit 0: every one
+	run ej-audit --rules lesson.topic --until 2020-09-10 --limit 0
+	[ "$(printf '%s\n' "$output" | grep -c 'no topic$')" -eq "$all" ]
+	[[ "$output" != *"more:"* ]]
+	# the machines' formats ignore it
+	[ "$(ej-audit --rules lesson.topic --until 2020-09-10 --limit 3 --format tsv 2>/dev/null | tail -n +2 | wc -l)" -eq "$all" ]
+	[ "$(ej-audit --rules lesson.topic --until 2020-09-10 --limit 3 --format csv 2>/dev/null | tail -n +2 | wc -l)" -eq "$all" ]
+	ej-audit --rules lesson.topic --until 2020-09-10 --limit 3 --format json > "$TRASH/f.json" 2>/dev/null || true
+	[ "$(sqlite3 :memory: "SELECT json_array_length(readfile('$TRASH/f.json'))")" -eq "$all" ]
+	# a bad limit is a usage error, nothing on stdout
+	run --separate-stderr ej-audit --rules lesson.topic --limit x
+	[ "$status" -eq 2 ]
 	[ -z "$output" ]
 }
 

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "table.h"
 #include "text.h"
 
@@ -230,6 +232,103 @@ test_json(void **state)
 	ej_table_free(t);
 }
 
+/*
+ * JSON is written as a stream; jansson is the reference: read back and
+ * dumped with the same flags, every document must come out byte for byte
+ * the same — escapes, numbers (integers, reals, exponents), invalid UTF-8,
+ * sections, several tables, empty ones.
+ */
+static void
+same_as_jansson(const char *s)
+{
+	json_error_t err;
+	json_t *j = json_loads(s, 0, &err);
+	char *back;
+
+	if (j == NULL)
+		fail_msg("not JSON: %s (line %d): %s", err.text, err.line, s);
+	back = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(15));
+	assert_non_null(back);
+	assert_true(strlen(s) > 0 && s[strlen(s) - 1] == '\n');
+	assert_int_equal(strlen(back), strlen(s) - 1);
+	assert_memory_equal(back, s, strlen(back));
+	free(back);
+	json_decref(j);
+}
+
+static void
+test_json_stream(void **state)
+{
+	static const char *const cells[] = {
+		"0", "-0", "42", "-17", "123456789012345", "1234567890123456",
+		"4.00", "4.33", "-0.5", "0.000001", "123456789012345.5",
+		"99999999.999999", "1.", ".5", "1e5", "5-", "н/а", "",
+		"tab\tnl\ncr\r\x01\x1f\x7f", "\"q\" \\ /", "\xff\xfe",
+		"\xed\xa0\x80", "\xc0\xaf", "\xf4\x90\x80\x80",
+		"\xf0\x9f\x98\x80 ok", "Ёлка", "\xe2\x80\xa8",
+	};
+	size_t nc = sizeof cells / sizeof cells[0], i, k;
+	struct ej_doc *doc = ej_doc_new(NULL);
+	struct ej_table *a = ej_table_new(NULL), *b = ej_table_new(NULL),
+	    *e = ej_table_new(NULL), *dup = ej_table_new(NULL);
+	char *s;
+
+	(void)state;
+	ej_table_col(a, "num", NULL, EJ_COL_NUM);
+	ej_table_col(a, "text", NULL, 0);
+	ej_table_col(a, "n2", NULL, EJ_COL_NUM);
+	for (i = 0; i < nc; i++) {
+		if (i == nc / 2)
+			ej_table_section(a, cells[i % nc]);
+		ej_table_row(a);
+		ej_table_cell(a, cells[i]);
+		ej_table_cell(a, cells[(i + 7) % nc]);
+		ej_table_cell(a, cells[(i + 3) % nc]);
+	}
+	s = render(a, NULL, EJ_FMT_JSON);
+	same_as_jansson(s);
+	/* a real is never written as an integer, an exponent has no '+' */
+	assert_non_null(strstr(s, "\"num\": 4.0,"));
+	assert_non_null(strstr(s, "\"num\": 123456789012345.0,") ||
+	    strstr(s, "\"num\": 123456789012346.0,"));
+	assert_non_null(strstr(s, "\"num\": \"1234567890123456\""));
+	assert_non_null(strstr(s, "\\u0001\\u001F"));
+	assert_non_null(strstr(s, "\"\xef\xbf\xbd\""));
+	free(s);
+	/* sections from the first row, several tables, an empty one */
+	ej_table_key(b, "b");
+	ej_table_section_key(b, "who");
+	ej_table_col(b, "v", NULL, EJ_COL_NUM);
+	for (k = 0; k < 3; k++) {
+		ej_table_section(b, cells[20 + k]);
+		ej_table_row(b);
+		ej_table_cell(b, cells[k + 6]);
+	}
+	ej_table_key(e, "empty");
+	ej_table_col(e, "x", NULL, 0);
+	ej_table_key(a, "a");
+	ej_doc_add(doc, a);
+	ej_doc_add(doc, b);
+	ej_doc_add(doc, e);
+	s = render(NULL, doc, EJ_FMT_JSON);
+	same_as_jansson(s);
+	assert_non_null(strstr(s, "\"empty\": []\n}"));
+	free(s);
+	ej_doc_free(doc);
+	/* keys that repeat: jansson's object keeps one of them */
+	ej_table_col(dup, "k", NULL, 0);
+	ej_table_col(dup, "k", NULL, 0);
+	ej_table_row(dup);
+	ej_table_cell(dup, "1");
+	ej_table_cell(dup, "2");
+	s = render(dup, NULL, EJ_FMT_JSON);
+	same_as_jansson(s);
+	assert_string_equal(s, "[\n  {\n    \"k\": \"2\"\n  }\n]\n");
+	free(s);
+	ej_table_free(dup);
+}
+
 static void
 test_html(void **state)
 {
@@ -333,6 +432,7 @@ main(void)
 		cmocka_unit_test(test_text_split),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_stream),
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_sections_and_docs),
 		cmocka_unit_test(test_fmt_num),
