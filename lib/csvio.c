@@ -52,6 +52,7 @@ enum pend {
 struct ej_csv_reader {
 	FILE *f;
 	int own;			/* opened here: ours to close */
+	off_t start;			/* where f began; -1: not seekable */
 	char *name;
 	const struct ej_csv_col *cols;
 	size_t ncols;
@@ -1008,6 +1009,7 @@ reader_new(FILE *f, const char *name, const struct ej_csv_col *cols,
 	if (opts)
 		r->o = *opts;
 	r->f = f;
+	r->start = ftello(f);
 	r->name = ej_xstrdup(r->o.name ? r->o.name : name);
 	r->cols = cols;
 	r->ncols = ncols;
@@ -1085,6 +1087,20 @@ ej_csv_open(struct ej_csv_reader **out, const char *path,
 	else
 		(*out)->own = 1;
 	return rc;
+}
+
+int
+ej_csv_reopen(struct ej_csv_reader **out, const struct ej_csv_reader *r,
+    struct ej_diag *d)
+{
+	struct ej_csv_opts o = r->o;
+
+	*out = NULL;
+	o.name = r->name;
+	if (r->start < 0 || fseeko(r->f, r->start, SEEK_SET) != 0)
+		return ej_error(d, EJ_EXIT_IOERR, r->name, 0, 0,
+		    _("cannot read it again: %s"), strerror(errno));
+	return ej_csv_open_file(out, r->f, r->cols, r->ncols, &o, d);
 }
 
 void
