@@ -11,10 +11,12 @@
  * and, for a sheet, each column's stored cells. A cell that already holds
  * what the file says is not written at all.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gradebook.h"
 #include "i18n.h"
@@ -2263,6 +2265,33 @@ ej_gb_finish(struct ej_cli *c, const char *what,
 	free(summary);
 }
 
+/* Standard input copied into a temporary file, rewound; NULL with an
+ * error. */
+static FILE *
+spool_stdin(struct ej_diag *d)
+{
+	char buf[65536];
+	FILE *f = tmpfile();
+	size_t n;
+
+	if (!f) {
+		ej_error(d, EJ_EXIT_IOERR, NULL, 0, 0, _("cannot make a "
+		    "temporary file: %s"), strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
+		if (fwrite(buf, 1, n, f) != n)
+			break;
+	if (ferror(stdin) || ferror(f) || fflush(f) != 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		ej_error(d, EJ_EXIT_IOERR, "stdin", 0, 0, "%s",
+		    strerror(errno ? errno : EIO));
+		fclose(f);
+		return NULL;
+	}
+	return f;
+}
+
 _Noreturn void
 ej_gb_cli_import(struct ej_cli *c, const char *file,
     const struct ej_csv_opts *in, const struct ej_gb_opts *o)
@@ -2275,6 +2304,7 @@ ej_gb_cli_import(struct ej_cli *c, const char *file,
 	const struct ej_csv_col *cols;
 	char *buf = NULL;
 	size_t n, len = 0;
+	FILE *spool = NULL;
 	int rc, fk_off = 0;
 
 	ej_cli_setup(c, EJ_SETUP_WRITE);
@@ -2284,7 +2314,21 @@ ej_gb_cli_import(struct ej_cli *c, const char *file,
 	/* A sheet's columns are its own to read: dates, and others. */
 	if (o->wide)
 		io.quiet_unknown = 1;
-	if (ej_csv_open(&r, file ? file : "-", cols, n, &io, &c->d) < 0) {
+	if (!file || strcmp(file, "-") == 0) {
+		/* a pipe is read into a temporary file first, so that it can
+		 * be read again (dup_pass) */
+		if (lseek(STDIN_FILENO, 0, SEEK_CUR) < 0 &&
+		    (spool = spool_stdin(&c->d)) == NULL) {
+			ej_journal_free(j);
+			ej_cli_exit(c);
+		}
+		rc = ej_csv_open_file(&r, spool ? spool : stdin, cols, n, &io,
+		    &c->d);
+	} else
+		rc = ej_csv_open(&r, file, cols, n, &io, &c->d);
+	if (rc < 0) {
+		if (spool)
+			fclose(spool);
 		ej_journal_free(j);
 		ej_note(&c->d, _("nothing was written"));
 		ej_cli_exit(c);
@@ -2305,6 +2349,8 @@ ej_gb_cli_import(struct ej_cli *c, const char *file,
 		fk_off = 1;
 	if (ej_store_begin(c->s, &c->d) < 0) {
 		ej_csv_reader_free(r);
+		if (spool)
+			fclose(spool);
 		ej_journal_free(j);
 		ej_cli_exit(c);
 	}
@@ -2316,6 +2362,8 @@ ej_gb_cli_import(struct ej_cli *c, const char *file,
 	if (ej_csv_encoding(r) == EJ_CSV_ENC_CP1251)
 		ej_note(&c->d, _("%s: read as CP1251"), ej_csv_name(r));
 	ej_csv_reader_free(r);
+	if (spool)
+		fclose(spool);
 	if (rc < 0) {
 		ej_store_rollback(c->s);
 		ej_diag_flush(&c->d);
