@@ -387,7 +387,8 @@ lesson_load(struct gb *g, struct lesson *l)
 		l->loaded = 1;
 		return 0;
 	}
-	if ((st = ej_store_prepare(g->s, old_sql, g->d)) == NULL)
+	if (ej_journal_flush_lesson(g->j, l->id) < 0 ||
+	    (st = ej_store_prepare(g->s, old_sql, g->d)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, l->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -443,7 +444,8 @@ cur_cell(struct gb *g, size_t li, long long pupil)
 		g->ncur = 0;
 		g->cur_li = SIZE_MAX;
 		if (l->id) {
-			if ((st = ej_store_prepare(g->s, old_sql, g->d)) == NULL)
+			if (ej_journal_flush_lesson(g->j, l->id) < 0 ||
+			    (st = ej_store_prepare(g->s, old_sql, g->d)) == NULL)
 				return NULL;
 			sqlite3_bind_int64(st, 1, l->id);
 			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1828,6 +1830,7 @@ ej_gb_import(struct ej_journal *j, struct ej_csv_reader *r,
 	int rc = 0;
 
 	gb_init(&g, j, o, res, d);
+	ej_journal_batch(j, 1);
 	if (o->wide)
 		rc = import_wide(&g, r);
 	else {
@@ -1840,6 +1843,8 @@ ej_gb_import(struct ej_journal *j, struct ej_csv_reader *r,
 		if (rc == 0 && g.npend)
 			dup_pass(&g, r);
 	}
+	if (ej_journal_batch(j, 0) < 0)
+		g.bad++;
 	res->what = what_of(&g);
 	if (rc < 0 || g.bad || ej_csv_bad(r))
 		rc = -1;

@@ -16,6 +16,9 @@ struct name_cache {
 	char *name;
 };
 
+/* New marks a statement in a batch (ej_journal_batch). */
+#define BATCH 32
+
 /* A subject's rules, read once a run. */
 struct subj {
 	long long id;
@@ -66,6 +69,12 @@ struct ej_journal {
 	struct subj *subj;           /* subject_info */
 	size_t nsubj;
 	sqlite3_stmt *held[Q_N];     /* held_sql, prepared on first use */
+	/* ej_journal_batch: new marks queued, written BATCH a statement */
+	int batching;
+	struct { long long lesson, pupil, work; int seq; char mark[16]; }
+	    queue[BATCH];
+	size_t nqueue;
+	sqlite3_stmt *batch_st;
 	/* may_write's answer for the last pair asked */
 	long long ok_class, ok_subject;
 	/* timetable warnings given: once per class, subject and weekday */
@@ -637,6 +646,18 @@ ej_journal_code(const char *token, char out[8])
 	return -1;
 }
 
+/* Step a write; what (a msgid, translated only on failure) names it. */
+static int
+step_write(struct ej_journal *j, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return ej_store_sqlerr(j->s, j->d, _(what));
+	return 0;
+}
+
 /* A held statement (held_sql), reset; NULL with an error. */
 static sqlite3_stmt *
 held(struct ej_journal *j, int q)
@@ -646,6 +667,94 @@ held(struct ej_journal *j, int q)
 	return j->held[q];
 }
 
+/* The queued marks' INSERT: BATCH rows of (lesson, pupil, seq, mark,
+ * work), then the acting person and the time for all. */
+static sqlite3_stmt *
+batch_stmt(struct ej_journal *j)
+{
+	char *sql, *t;
+	int i;
+
+	if (j->batch_st)
+		return j->batch_st;
+	sql = ej_xstrdup("INSERT INTO marks(lesson_id, pupil_id, seq, mark, "
+	    "work_id, by_id, at) VALUES");
+	for (i = 0; i < BATCH; i++) {
+		t = ej_xasprintf("%s%s(?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d)", sql,
+		    i ? ", " : " ", 5 * i + 1, 5 * i + 2, 5 * i + 3, 5 * i + 4,
+		    5 * i + 5, 5 * BATCH + 1, 5 * BATCH + 2);
+		free(sql);
+		sql = t;
+	}
+	j->batch_st = ej_store_prepare(j->s, sql, j->d);
+	free(sql);
+	return j->batch_st;
+}
+
+int
+ej_journal_flush(struct ej_journal *j)
+{
+	sqlite3_stmt *q;
+	size_t i, n = j->nqueue;
+
+	if (n == 0)
+		return 0;
+	j->nqueue = 0;
+	if (n < BATCH) {
+		/* the rest, one at a time */
+		if ((q = held(j, Q_MARK_INS)) == NULL)
+			return -1;
+		for (i = 0; i < n; i++) {
+			sqlite3_bind_int64(q, 1, j->queue[i].lesson);
+			sqlite3_bind_int64(q, 2, j->queue[i].pupil);
+			sqlite3_bind_int(q, 3, j->queue[i].seq);
+			sqlite3_bind_text(q, 4, j->queue[i].mark, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_int64(q, 5, j->queue[i].work);
+			sqlite3_bind_int64(q, 6, ej_store_actor(j->s)->staff_id);
+			sqlite3_bind_text(q, 7, j->now, -1, SQLITE_STATIC);
+			sqlite3_bind_null(q, 8);
+			if (step_write(j, q, N_("cannot write a mark")) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	if ((q = batch_stmt(j)) == NULL)
+		return -1;
+	for (i = 0; i < BATCH; i++) {
+		int k = 5 * (int)i;
+
+		sqlite3_bind_int64(q, k + 1, j->queue[i].lesson);
+		sqlite3_bind_int64(q, k + 2, j->queue[i].pupil);
+		sqlite3_bind_int(q, k + 3, j->queue[i].seq);
+		sqlite3_bind_text(q, k + 4, j->queue[i].mark, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, k + 5, j->queue[i].work);
+	}
+	sqlite3_bind_int64(q, 5 * BATCH + 1, ej_store_actor(j->s)->staff_id);
+	sqlite3_bind_text(q, 5 * BATCH + 2, j->now, -1, SQLITE_STATIC);
+	return step_write(j, q, N_("cannot write a mark"));
+}
+
+int
+ej_journal_flush_lesson(struct ej_journal *j, long long lesson_id)
+{
+	size_t i;
+
+	for (i = 0; i < j->nqueue; i++)
+		if (j->queue[i].lesson == lesson_id)
+			return ej_journal_flush(j);
+	return 0;
+}
+
+int
+ej_journal_batch(struct ej_journal *j, int on)
+{
+	int rc = ej_journal_flush(j);
+
+	j->batching = on;
+	return rc;
+}
+
 int
 ej_journal_cell_read(struct ej_journal *j, long long lesson_id,
     long long pupil_id, struct ej_journal_cell *c)
@@ -653,6 +762,8 @@ ej_journal_cell_read(struct ej_journal *j, long long lesson_id,
 	sqlite3_stmt *q;
 	int rc;
 
+	if (ej_journal_flush(j) < 0)
+		return -1;
 	memset(c, 0, sizeof *c);
 	c->pupil = pupil_id;
 	if ((q = held(j, Q_CELL)) == NULL)
@@ -680,18 +791,6 @@ ej_journal_cell_put(struct ej_journal_cell *c, int seq, const char *v,
 		c->work[seq - 1] = work_id;
 		c->has[seq - 1] = 1;
 	}
-}
-
-/* Step a write; what (a msgid, translated only on failure) names it. */
-static int
-step_write(struct ej_journal *j, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return ej_store_sqlerr(j->s, j->d, _(what));
-	return 0;
 }
 
 /* Bind the reason (NULL: none) at i. */
@@ -736,7 +835,22 @@ ej_journal_put_mark(struct ej_journal *j, long long lesson_id,
 	    strcmp(c->mark[seq - 1], "долг") != 0 && !(reason && *reason))
 		return jerr(j, EJ_EXIT_DATAERR, w, _("changing %s to %s needs a "
 		    "reason (--reason)"), c->mark[seq - 1], mark);
-	if ((q = held(j, had ? Q_MARK_UPD : Q_MARK_INS)) == NULL)
+	if (!had && j->batching && !reason) {
+		if (j->nqueue == BATCH && ej_journal_flush(j) < 0)
+			return -1;
+		j->queue[j->nqueue].lesson = lesson_id;
+		j->queue[j->nqueue].pupil = pupil_id;
+		j->queue[j->nqueue].seq = seq;
+		j->queue[j->nqueue].work = work_id;
+		snprintf(j->queue[j->nqueue].mark, sizeof j->queue[0].mark,
+		    "%s", mark);
+		j->nqueue++;
+		ej_journal_cell_put(c, seq, mark, work_id);
+		st->marks_added++;
+		return 0;
+	}
+	if (ej_journal_flush(j) < 0 ||
+	    (q = held(j, had ? Q_MARK_UPD : Q_MARK_INS)) == NULL)
 		return -1;
 	sqlite3_bind_int64(q, 1, lesson_id);
 	sqlite3_bind_int64(q, 2, pupil_id);
@@ -769,7 +883,7 @@ ej_journal_drop_mark(struct ej_journal *j, long long lesson_id,
 		    "reason (--reason)"));
 	if ((seq != 1 && seq != 2) || !c->has[seq - 1])
 		return 1;
-	if ((q = held(j, Q_MARK_DEL)) == NULL)
+	if (ej_journal_flush(j) < 0 || (q = held(j, Q_MARK_DEL)) == NULL)
 		return -1;
 	sqlite3_bind_int64(q, 1, lesson_id);
 	sqlite3_bind_int64(q, 2, pupil_id);

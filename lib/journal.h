@@ -137,6 +137,17 @@ int ej_journal_put_absence(struct ej_journal *j, long long lesson_id,
     long long pupil_id, const char *code, const char *reason, int force,
     struct ej_journal_cell *c, struct ej_journal_stats *st,
     const struct ej_where *w);
+/*
+ * Bulk writes: with on, the new marks put_mark writes without a reason
+ * are queued and inserted many a statement; each read or other write of
+ * marks here writes the queue first, and so must ej_journal_flush()
+ * before anything else reads marks (the caller's own queries, the
+ * commit). Off writes the queue. 0, or -1 (reported) when a write failed.
+ */
+int ej_journal_batch(struct ej_journal *j, int on);
+int ej_journal_flush(struct ej_journal *j);
+/* The same, when a mark of lesson_id is queued: before reading its. */
+int ej_journal_flush_lesson(struct ej_journal *j, long long lesson_id);
 /* One pupil's stored cell in a lesson, into c. 0 or -1. */
 int ej_journal_cell_read(struct ej_journal *j, long long lesson_id,
     long long pupil_id, struct ej_journal_cell *c);
