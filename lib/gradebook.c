@@ -211,9 +211,8 @@ struct gb {
 	unsigned long npend_more;
 	int replay;              /* dup_pass: find first lines, write nothing */
 	struct memo m_class, m_subject, m_date, m_work, m_lesson;
-	long long m_mark_subj;
-	char m_mark[24];
-	struct ej_cell m_cell;
+	struct { long long subj; char text[8]; struct ej_cell c; } m_marks[16];
+	size_t nm_marks;
 	struct pair *pairs;
 	size_t npairs, lastpair;
 	struct { char *name; long long id; } works[32];
@@ -1142,19 +1141,25 @@ static int
 mark_cell(struct gb *g, long long subj, const char *v, struct ej_cell *c,
     const struct ej_where *w)
 {
-	size_t n = strlen(v);
+	size_t n = strlen(v), i;
 
-	if (g->m_mark_subj == subj && strcmp(g->m_mark, v) == 0) {
-		*c = g->m_cell;
-		return 0;
-	}
+	/* the few cells a subject's file is made of, each parsed once */
+	for (i = 0; i < g->nm_marks; i++)
+		if (g->m_marks[i].subj == subj &&
+		    strcmp(g->m_marks[i].text, v) == 0) {
+			*c = g->m_marks[i].c;
+			return 0;
+		}
 	if (ej_sheet_cell(&g->sh, g->j, subj, v, EJ_CELL_MARKS |
 	    EJ_CELL_CODES, c, w) < 0)
 		return -1;
-	if (n < sizeof g->m_mark) {
-		memcpy(g->m_mark, v, n + 1);
-		g->m_mark_subj = subj;
-		g->m_cell = *c;
+	if (n < sizeof g->m_marks[0].text) {
+		/* full: the subject's slot is taken over */
+		i = g->nm_marks < sizeof g->m_marks / sizeof g->m_marks[0] ?
+		    g->nm_marks++ : (size_t)(subj % 16);
+		g->m_marks[i].subj = subj;
+		memcpy(g->m_marks[i].text, v, n + 1);
+		g->m_marks[i].c = *c;
 	}
 	return 0;
 }

@@ -780,14 +780,24 @@ ej_journal_cell_read(struct ej_journal *j, long long lesson_id,
 	return 0;
 }
 
+/* v (NULL: "") into buf of n bytes, cut to fit. */
+static void
+copy(char *buf, size_t n, const char *v)
+{
+	size_t len = v ? strnlen(v, n - 1) : 0;
+
+	memcpy(buf, v ? v : "", len);
+	buf[len] = '\0';
+}
+
 void
 ej_journal_cell_put(struct ej_journal_cell *c, int seq, const char *v,
     long long work_id)
 {
 	if (seq == 0)
-		snprintf(c->code, sizeof c->code, "%s", v ? v : "");
+		copy(c->code, sizeof c->code, v);
 	else if (seq == 1 || seq == 2) {
-		snprintf(c->mark[seq - 1], sizeof c->mark[0], "%s", v ? v : "");
+		copy(c->mark[seq - 1], sizeof c->mark[0], v);
 		c->work[seq - 1] = work_id;
 		c->has[seq - 1] = 1;
 	}
@@ -842,8 +852,7 @@ ej_journal_put_mark(struct ej_journal *j, long long lesson_id,
 		j->queue[j->nqueue].pupil = pupil_id;
 		j->queue[j->nqueue].seq = seq;
 		j->queue[j->nqueue].work = work_id;
-		snprintf(j->queue[j->nqueue].mark, sizeof j->queue[0].mark,
-		    "%s", mark);
+		copy(j->queue[j->nqueue].mark, sizeof j->queue[0].mark, mark);
 		j->nqueue++;
 		ej_journal_cell_put(c, seq, mark, work_id);
 		st->marks_added++;
