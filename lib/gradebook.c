@@ -721,7 +721,8 @@ seen_cell(struct gb *g, size_t li, const struct pupil *p, int part,
 		word = &l->more[wi];
 	}
 	if (g->lines_li != li) {
-		memset(g->lines, 0, g->nlines * sizeof *g->lines);
+		if (g->nlines)
+			memset(g->lines, 0, g->nlines * sizeof *g->lines);
 		g->lines_li = li;
 	}
 	if (bit >= g->nlines) {
