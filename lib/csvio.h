@@ -119,6 +119,14 @@ int ej_csv_open_file(struct ej_csv_reader **out, FILE *f,
     const struct ej_csv_col *cols, size_t ncols,
     const struct ej_csv_opts *opts, struct ej_diag *d);
 void ej_csv_reader_free(struct ej_csv_reader *r);
+/*
+ * A second reader of r's input from its start (r's header again), with
+ * the same columns and options: for a file, or a stream that can seek
+ * (not a pipe: -1 with an error). It shares r's stream, so r is read no
+ * further; free it before r.
+ */
+int ej_csv_reopen(struct ej_csv_reader **out, const struct ej_csv_reader *r,
+    struct ej_diag *d);
 
 /*
  * Next record: 1 and *rec, or 0 at the end, or -1 after a fatal error

@@ -11,11 +11,46 @@
 #include "text.h"
 #include "who.h"
 
-#define NAMES_MAX 64
-
 struct name_cache {
 	long long id;
 	char *name;
+};
+
+/* New marks a statement in a batch (ej_journal_batch). */
+#define BATCH 32
+
+/* A subject's rules, read once a run. */
+struct subj {
+	long long id;
+	int passfail, two_marks;
+	char *name;
+};
+
+/* The statements a bulk write runs per cell, prepared once and held
+ * (the store owns and finalises them). */
+enum {
+	Q_CELL, Q_MARK_INS, Q_MARK_UPD, Q_MARK_DEL, Q_ABS_INS, Q_ABS_UPD,
+	Q_ABS_DEL, Q_N
+};
+
+static const char *const held_sql[Q_N] = {
+	[Q_CELL] = "SELECT seq, mark, work_id FROM marks WHERE lesson_id = ?1 "
+	    "AND pupil_id = ?2 UNION ALL SELECT 0, code, 0 FROM attendance "
+	    "WHERE lesson_id = ?1 AND pupil_id = ?2",
+	[Q_MARK_INS] = "INSERT INTO marks(lesson_id, pupil_id, seq, mark, "
+	    "work_id, by_id, at, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "coalesce(?8, ''))",
+	[Q_MARK_UPD] = "UPDATE marks SET mark = ?4, work_id = ?5, by_id = ?6, "
+	    "at = ?7, reason = coalesce(?8, '') WHERE lesson_id = ?1 AND "
+	    "pupil_id = ?2 AND seq = ?3",
+	[Q_MARK_DEL] = "DELETE FROM marks WHERE lesson_id = ? AND "
+	    "pupil_id = ? AND seq = ?",
+	[Q_ABS_INS] = "INSERT INTO attendance(lesson_id, pupil_id, code, "
+	    "by_id, at, reason) VALUES(?1, ?2, ?3, ?4, ?5, coalesce(?6, ''))",
+	[Q_ABS_UPD] = "UPDATE attendance SET code = ?3, by_id = ?4, at = ?5, "
+	    "reason = coalesce(?6, '') WHERE lesson_id = ?1 AND pupil_id = ?2",
+	[Q_ABS_DEL] = "DELETE FROM attendance WHERE lesson_id = ? AND "
+	    "pupil_id = ?",
 };
 
 struct ej_journal {
@@ -29,15 +64,24 @@ struct ej_journal {
 	long long default_work;
 	struct { int start, end; char *name; } *holidays;
 	size_t nholidays;
-	struct name_cache classes[NAMES_MAX], subjects[NAMES_MAX];
+	struct name_cache *classes, *subjects;
 	size_t nclasses, nsubjects;
+	struct subj *subj;           /* subject_info */
+	size_t nsubj;
+	sqlite3_stmt *held[Q_N];     /* held_sql, prepared on first use */
+	/* ej_journal_batch: new marks queued, written BATCH a statement */
+	int batching;
+	struct { long long lesson, pupil, work; int seq; char mark[16]; }
+	    queue[BATCH];
+	size_t nqueue;
+	sqlite3_stmt *batch_st;
 	/* may_write's answer for the last pair asked */
 	long long ok_class, ok_subject;
 	/* timetable warnings given: once per class, subject and weekday */
 	struct { long long cls, subj; int wd; } warned[32];
 	size_t nwarned;
 	const char *col;             /* ej_journal_set_column */
-	char setbuf[64], classbuf[32], subjectbuf[128];
+	char setbuf[64], classbuf[32];
 };
 
 static const char *
@@ -166,8 +210,13 @@ ej_journal_free(struct ej_journal *j)
 	free(j->holidays);
 	for (i = 0; i < j->nclasses; i++)
 		free(j->classes[i].name);
+	free(j->classes);
 	for (i = 0; i < j->nsubjects; i++)
 		free(j->subjects[i].name);
+	free(j->subjects);
+	for (i = 0; i < j->nsubj; i++)
+		free(j->subj[i].name);
+	free(j->subj);
 	free(j);
 }
 
@@ -198,12 +247,11 @@ ej_journal_set_column(struct ej_journal *j, const char *col)
 /* ------------------------------------------------------------------ names */
 
 static void
-cache_put(struct name_cache *c, size_t *n, long long id, const char *name)
+cache_put(struct name_cache **c, size_t *n, long long id, const char *name)
 {
-	if (*n >= NAMES_MAX)
-		return;
-	c[*n].id = id;
-	c[*n].name = ej_xstrdup(name);
+	*c = ej_xrealloc(*c, (*n + 1) * sizeof **c);
+	(*c)[*n].id = id;
+	(*c)[*n].name = ej_xstrdup(name);
 	(*n)++;
 }
 
@@ -241,7 +289,7 @@ ej_journal_class(struct ej_journal *j, const char *name,
 		jerr(j, EJ_EXIT_DATAERR, w, _("unknown class \"%s\""), name);
 		return 0;
 	}
-	cache_put(j->classes, &j->nclasses, id, name);
+	cache_put(&j->classes, &j->nclasses, id, name);
 	return id;
 }
 
@@ -277,27 +325,46 @@ ej_journal_subject(struct ej_journal *j, const char *name,
 		jerr(j, EJ_EXIT_DATAERR, w, _("unknown subject \"%s\""), name);
 		return 0;
 	}
-	cache_put(j->subjects, &j->nsubjects, id, name);
+	cache_put(&j->subjects, &j->nsubjects, id, name);
 	return id;
+}
+
+/* The subject's rules and name, read once; NULL when there is none. */
+static const struct subj *
+subject_info(struct ej_journal *j, long long subject_id)
+{
+	sqlite3_stmt *st;
+	struct subj *v;
+	size_t i;
+
+	for (i = 0; i < j->nsubj; i++)
+		if (j->subj[i].id == subject_id)
+			return &j->subj[i];
+	if ((st = ej_store_prepare(j->s, "SELECT passfail, two_marks, name "
+	    "FROM subjects WHERE id = ?", j->d)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, subject_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return NULL;
+	}
+	j->subj = ej_xrealloc(j->subj, (j->nsubj + 1) * sizeof *j->subj);
+	v = &j->subj[j->nsubj++];
+	v->id = subject_id;
+	v->passfail = sqlite3_column_int(st, 0);
+	v->two_marks = sqlite3_column_int(st, 1);
+	v->name = ej_xstrdup((const char *)sqlite3_column_text(st, 2));
+	sqlite3_reset(st);
+	return v;
 }
 
 const char *
 ej_journal_subject_name(struct ej_journal *j, long long subject_id)
 {
-	sqlite3_stmt *st;
-	char *buf = j->subjectbuf;
+	const struct subj *v = subject_info(j, subject_id);
 
-	buf[0] = '\0';
-	if ((st = ej_store_prepare(j->s, "SELECT name FROM subjects WHERE "
-	    "id = ?", j->d)) == NULL)
-		return buf;
-	sqlite3_bind_int64(st, 1, subject_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(buf, sizeof j->subjectbuf, "%s",
-		    sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
 	(void)cache_name;
-	return buf;
+	return v ? v->name : "";
 }
 
 long long
@@ -508,23 +575,6 @@ ej_journal_lesson(struct ej_journal *j, long long class_id,
 
 /* ------------------------------------------------------------------ marks */
 
-static int
-subject_flag(struct ej_journal *j, long long subject_id, const char *col)
-{
-	sqlite3_stmt *st;
-	char sql[96];
-	int v = 0;
-
-	snprintf(sql, sizeof sql, "SELECT %s FROM subjects WHERE id = ?", col);
-	if ((st = ej_store_prepare(j->s, sql, j->d)) == NULL)
-		return 0;
-	sqlite3_bind_int64(st, 1, subject_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return v;
-}
-
 int
 ej_journal_mark(struct ej_journal *j, long long subject_id,
     const char *token, char out[16], const struct ej_where *w)
@@ -536,7 +586,8 @@ ej_journal_mark(struct ej_journal *j, long long subject_id,
 	if (!f)
 		return jerr(j, EJ_EXIT_DATAERR, w, _("\"%s\" is not a mark"),
 		    token);
-	passfail = subject_flag(j, subject_id, "passfail");
+	passfail = subject_info(j, subject_id) ?
+	    subject_info(j, subject_id)->passfail : 0;
 	if (!strcmp(f, "долг") || !strcmp(f, "dolg") || !strcmp(f, ".")) {
 		snprintf(out, 16, "долг");
 		ok = 1;
@@ -595,24 +646,7 @@ ej_journal_code(const char *token, char out[8])
 	return -1;
 }
 
-/* The pupil's absence code at lesson, into code ("" when present). */
-static void
-absence_of(struct ej_journal *j, long long lesson, long long pupil,
-    char code[8])
-{
-	sqlite3_stmt *st;
-
-	code[0] = '\0';
-	if ((st = ej_store_prepare(j->s, "SELECT code FROM attendance WHERE "
-	    "lesson_id = ? AND pupil_id = ?", j->d)) == NULL)
-		return;
-	sqlite3_bind_int64(st, 1, lesson);
-	sqlite3_bind_int64(st, 2, pupil);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(code, 8, "%s", sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-}
-
+/* Step a write; what (a msgid, translated only on failure) names it. */
 static int
 step_write(struct ej_journal *j, sqlite3_stmt *st, const char *what)
 {
@@ -620,73 +654,212 @@ step_write(struct ej_journal *j, sqlite3_stmt *st, const char *what)
 
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return ej_store_sqlerr(j->s, j->d, what);
+		return ej_store_sqlerr(j->s, j->d, _(what));
+	return 0;
+}
+
+/* A held statement (held_sql), reset; NULL with an error. */
+static sqlite3_stmt *
+held(struct ej_journal *j, int q)
+{
+	if (!j->held[q])
+		j->held[q] = ej_store_prepare(j->s, held_sql[q], j->d);
+	return j->held[q];
+}
+
+/* The queued marks' INSERT: BATCH rows of (lesson, pupil, seq, mark,
+ * work), then the acting person and the time for all. */
+static sqlite3_stmt *
+batch_stmt(struct ej_journal *j)
+{
+	char *sql, *t;
+	int i;
+
+	if (j->batch_st)
+		return j->batch_st;
+	sql = ej_xstrdup("INSERT INTO marks(lesson_id, pupil_id, seq, mark, "
+	    "work_id, by_id, at) VALUES");
+	for (i = 0; i < BATCH; i++) {
+		t = ej_xasprintf("%s%s(?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d)", sql,
+		    i ? ", " : " ", 5 * i + 1, 5 * i + 2, 5 * i + 3, 5 * i + 4,
+		    5 * i + 5, 5 * BATCH + 1, 5 * BATCH + 2);
+		free(sql);
+		sql = t;
+	}
+	j->batch_st = ej_store_prepare(j->s, sql, j->d);
+	free(sql);
+	return j->batch_st;
+}
+
+int
+ej_journal_flush(struct ej_journal *j)
+{
+	sqlite3_stmt *q;
+	size_t i, n = j->nqueue;
+
+	if (n == 0)
+		return 0;
+	j->nqueue = 0;
+	if (n < BATCH) {
+		/* the rest, one at a time */
+		if ((q = held(j, Q_MARK_INS)) == NULL)
+			return -1;
+		for (i = 0; i < n; i++) {
+			sqlite3_bind_int64(q, 1, j->queue[i].lesson);
+			sqlite3_bind_int64(q, 2, j->queue[i].pupil);
+			sqlite3_bind_int(q, 3, j->queue[i].seq);
+			sqlite3_bind_text(q, 4, j->queue[i].mark, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_int64(q, 5, j->queue[i].work);
+			sqlite3_bind_int64(q, 6, ej_store_actor(j->s)->staff_id);
+			sqlite3_bind_text(q, 7, j->now, -1, SQLITE_STATIC);
+			sqlite3_bind_null(q, 8);
+			if (step_write(j, q, N_("cannot write a mark")) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	if ((q = batch_stmt(j)) == NULL)
+		return -1;
+	for (i = 0; i < BATCH; i++) {
+		int k = 5 * (int)i;
+
+		sqlite3_bind_int64(q, k + 1, j->queue[i].lesson);
+		sqlite3_bind_int64(q, k + 2, j->queue[i].pupil);
+		sqlite3_bind_int(q, k + 3, j->queue[i].seq);
+		sqlite3_bind_text(q, k + 4, j->queue[i].mark, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, k + 5, j->queue[i].work);
+	}
+	sqlite3_bind_int64(q, 5 * BATCH + 1, ej_store_actor(j->s)->staff_id);
+	sqlite3_bind_text(q, 5 * BATCH + 2, j->now, -1, SQLITE_STATIC);
+	return step_write(j, q, N_("cannot write a mark"));
+}
+
+int
+ej_journal_flush_lesson(struct ej_journal *j, long long lesson_id)
+{
+	size_t i;
+
+	for (i = 0; i < j->nqueue; i++)
+		if (j->queue[i].lesson == lesson_id)
+			return ej_journal_flush(j);
 	return 0;
 }
 
 int
-ej_journal_set_mark(struct ej_journal *j, long long lesson_id,
-    long long pupil_id, int seq, const char *mark, long long work_id,
-    const char *reason, int force, struct ej_journal_stats *st,
-    const struct ej_where *w)
+ej_journal_batch(struct ej_journal *j, int on)
+{
+	int rc = ej_journal_flush(j);
+
+	j->batching = on;
+	return rc;
+}
+
+int
+ej_journal_cell_read(struct ej_journal *j, long long lesson_id,
+    long long pupil_id, struct ej_journal_cell *c)
 {
 	sqlite3_stmt *q;
-	char old[16] = "", code[8];
-	long long old_work = 0;
-	int had = 0;
+	int rc;
 
-	if (seq == 2) {
-		sqlite3_stmt *sq = ej_store_prepare(j->s, "SELECT s.two_marks, "
-		    "s.name FROM lessons l JOIN subjects s ON s.id = "
-		    "l.subject_id WHERE l.id = ?", j->d);
-		int two = 0;
-		char name[128] = "";
-
-		if (!sq)
-			return -1;
-		sqlite3_bind_int64(sq, 1, lesson_id);
-		if (sqlite3_step(sq) == SQLITE_ROW) {
-			two = sqlite3_column_int(sq, 0);
-			snprintf(name, sizeof name, "%s",
-			    sqlite3_column_text(sq, 1));
-		}
-		sqlite3_reset(sq);
-		if (!two)
-			return jerr(j, EJ_EXIT_DATAERR, w, _("%s takes one mark "
-			    "per pupil and lesson"), name);
-	} else if (seq != 1)
-		return jerr(j, EJ_EXIT_DATAERR, w, _("at most two marks in a "
-		    "cell"));
-	absence_of(j, lesson_id, pupil_id, code);
-	if (!strcmp(code, "н") && strcmp(mark, "долг") != 0 &&
-	    !(force && reason && *reason))
-		return jerr(j, EJ_EXIT_DATAERR, w, _("a mark where the pupil is "
-		    "marked н: give --force and a reason"));
-	if ((q = ej_store_prepare(j->s, "SELECT mark, work_id FROM marks "
-	    "WHERE lesson_id = ? AND pupil_id = ? AND seq = ?", j->d)) == NULL)
+	if (ej_journal_flush(j) < 0)
+		return -1;
+	memset(c, 0, sizeof *c);
+	c->pupil = pupil_id;
+	if ((q = held(j, Q_CELL)) == NULL)
 		return -1;
 	sqlite3_bind_int64(q, 1, lesson_id);
 	sqlite3_bind_int64(q, 2, pupil_id);
-	sqlite3_bind_int(q, 3, seq);
-	if (sqlite3_step(q) == SQLITE_ROW) {
-		had = 1;
-		snprintf(old, sizeof old, "%s", sqlite3_column_text(q, 0));
-		old_work = sqlite3_column_int64(q, 1);
-	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		ej_journal_cell_put(c, sqlite3_column_int(q, 0),
+		    (const char *)sqlite3_column_text(q, 1),
+		    sqlite3_column_int64(q, 2));
 	sqlite3_reset(q);
-	if (had && !strcmp(old, mark) && old_work == work_id)
+	if (rc != SQLITE_DONE)
+		return ej_store_sqlerr(j->s, j->d, _("cannot read the journal"));
+	return 0;
+}
+
+/* v (NULL: "") into buf of n bytes, cut to fit. */
+static void
+copy(char *buf, size_t n, const char *v)
+{
+	size_t len = v ? strnlen(v, n - 1) : 0;
+
+	memcpy(buf, v ? v : "", len);
+	buf[len] = '\0';
+}
+
+void
+ej_journal_cell_put(struct ej_journal_cell *c, int seq, const char *v,
+    long long work_id)
+{
+	if (seq == 0)
+		copy(c->code, sizeof c->code, v);
+	else if (seq == 1 || seq == 2) {
+		copy(c->mark[seq - 1], sizeof c->mark[0], v);
+		c->work[seq - 1] = work_id;
+		c->has[seq - 1] = 1;
+	}
+}
+
+/* Bind the reason (NULL: none) at i. */
+static void
+bind_reason(sqlite3_stmt *q, int i, const char *reason)
+{
+	if (reason)
+		sqlite3_bind_text(q, i, reason, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, i);
+}
+
+int
+ej_journal_put_mark(struct ej_journal *j, long long lesson_id,
+    long long subject_id, long long pupil_id, int seq, const char *mark,
+    long long work_id, const char *reason, int force,
+    struct ej_journal_cell *c, struct ej_journal_stats *st,
+    const struct ej_where *w)
+{
+	const struct subj *sj;
+	sqlite3_stmt *q;
+	int had;
+
+	if (seq == 2) {
+		if ((sj = subject_info(j, subject_id)) == NULL || !sj->two_marks)
+			return jerr(j, EJ_EXIT_DATAERR, w, _("%s takes one mark "
+			    "per pupil and lesson"), sj ? sj->name : "");
+	} else if (seq != 1)
+		return jerr(j, EJ_EXIT_DATAERR, w, _("at most two marks in a "
+		    "cell"));
+	if (!strcmp(c->code, "н") && strcmp(mark, "долг") != 0 &&
+	    !(force && reason && *reason))
+		return jerr(j, EJ_EXIT_DATAERR, w, _("a mark where the pupil is "
+		    "marked н: give --force and a reason"));
+	had = c->has[seq - 1];
+	if (had && !strcmp(c->mark[seq - 1], mark) &&
+	    c->work[seq - 1] == work_id)
 		return 0;
 	/* долг is work owed, not a mark: the mark that pays it is no
 	 * correction. */
-	if (had && strcmp(old, mark) != 0 && strcmp(old, "долг") != 0 &&
-	    !(reason && *reason))
+	if (had && strcmp(c->mark[seq - 1], mark) != 0 &&
+	    strcmp(c->mark[seq - 1], "долг") != 0 && !(reason && *reason))
 		return jerr(j, EJ_EXIT_DATAERR, w, _("changing %s to %s needs a "
-		    "reason (--reason)"), old, mark);
-	if ((q = ej_store_prepare(j->s, "INSERT INTO marks(lesson_id, "
-	    "pupil_id, seq, mark, work_id, by_id, at, reason) VALUES(?1, ?2, "
-	    "?3, ?4, ?5, ?6, ?7, coalesce(?8, '')) ON CONFLICT DO UPDATE SET "
-	    "mark = ?4, work_id = ?5, by_id = ?6, at = ?7, reason = "
-	    "coalesce(?8, '')", j->d)) == NULL)
+		    "reason (--reason)"), c->mark[seq - 1], mark);
+	if (!had && j->batching && !reason) {
+		if (j->nqueue == BATCH && ej_journal_flush(j) < 0)
+			return -1;
+		j->queue[j->nqueue].lesson = lesson_id;
+		j->queue[j->nqueue].pupil = pupil_id;
+		j->queue[j->nqueue].seq = seq;
+		j->queue[j->nqueue].work = work_id;
+		copy(j->queue[j->nqueue].mark, sizeof j->queue[0].mark, mark);
+		j->nqueue++;
+		ej_journal_cell_put(c, seq, mark, work_id);
+		st->marks_added++;
+		return 0;
+	}
+	if (ej_journal_flush(j) < 0 ||
+	    (q = held(j, had ? Q_MARK_UPD : Q_MARK_INS)) == NULL)
 		return -1;
 	sqlite3_bind_int64(q, 1, lesson_id);
 	sqlite3_bind_int64(q, 2, pupil_id);
@@ -695,10 +868,10 @@ ej_journal_set_mark(struct ej_journal *j, long long lesson_id,
 	sqlite3_bind_int64(q, 5, work_id);
 	sqlite3_bind_int64(q, 6, ej_store_actor(j->s)->staff_id);
 	sqlite3_bind_text(q, 7, j->now, -1, SQLITE_STATIC);
-	if (reason)
-		sqlite3_bind_text(q, 8, reason, -1, SQLITE_STATIC);
-	if (step_write(j, q, _("cannot write a mark")) < 0)
+	bind_reason(q, 8, reason);
+	if (step_write(j, q, N_("cannot write a mark")) < 0)
 		return -1;
+	ej_journal_cell_put(c, seq, mark, work_id);
 	if (had)
 		st->marks_changed++;
 	else
@@ -707,27 +880,126 @@ ej_journal_set_mark(struct ej_journal *j, long long lesson_id,
 }
 
 int
-ej_journal_rm_mark(struct ej_journal *j, long long lesson_id,
+ej_journal_drop_mark(struct ej_journal *j, long long lesson_id,
     long long pupil_id, int seq, const char *reason,
-    struct ej_journal_stats *st, const struct ej_where *w)
+    struct ej_journal_cell *c, struct ej_journal_stats *st,
+    const struct ej_where *w)
 {
 	sqlite3_stmt *q;
 
 	if (!reason || !*reason)
 		return jerr(j, EJ_EXIT_DATAERR, w, _("removing a mark needs a "
 		    "reason (--reason)"));
-	if ((q = ej_store_prepare(j->s, "DELETE FROM marks WHERE "
-	    "lesson_id = ? AND pupil_id = ? AND seq = ?", j->d)) == NULL)
+	if ((seq != 1 && seq != 2) || !c->has[seq - 1])
+		return 1;
+	if (ej_journal_flush(j) < 0 || (q = held(j, Q_MARK_DEL)) == NULL)
 		return -1;
 	sqlite3_bind_int64(q, 1, lesson_id);
 	sqlite3_bind_int64(q, 2, pupil_id);
 	sqlite3_bind_int(q, 3, seq);
-	if (step_write(j, q, _("cannot remove a mark")) < 0)
+	if (step_write(j, q, N_("cannot remove a mark")) < 0)
 		return -1;
-	if (sqlite3_changes(ej_store_db(j->s)) == 0)
-		return 1;
+	c->has[seq - 1] = 0;
+	c->mark[seq - 1][0] = '\0';
+	c->work[seq - 1] = 0;
 	st->marks_removed++;
 	return 0;
+}
+
+int
+ej_journal_put_absence(struct ej_journal *j, long long lesson_id,
+    long long pupil_id, const char *code, const char *reason, int force,
+    struct ej_journal_cell *c, struct ej_journal_stats *st,
+    const struct ej_where *w)
+{
+	sqlite3_stmt *q;
+	int i, marks = 0;
+
+	if (!code) {
+		if (!c->code[0])
+			return 0;
+		if ((q = held(j, Q_ABS_DEL)) == NULL)
+			return -1;
+		sqlite3_bind_int64(q, 1, lesson_id);
+		sqlite3_bind_int64(q, 2, pupil_id);
+		if (step_write(j, q, N_("cannot remove an absence")) < 0)
+			return -1;
+		c->code[0] = '\0';
+		st->abs_removed++;
+		return 0;
+	}
+	if (!strcmp(c->code, code))
+		return 0;
+	if (!strcmp(code, "н")) {
+		for (i = 0; i < 2; i++)
+			marks += c->has[i] && strcmp(c->mark[i], "долг") != 0;
+		if (marks && !(force && reason && *reason))
+			return jerr(j, EJ_EXIT_DATAERR, w, _("н where the pupil "
+			    "has a mark: give --force and a reason"));
+	}
+	if ((q = held(j, c->code[0] ? Q_ABS_UPD : Q_ABS_INS)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, lesson_id);
+	sqlite3_bind_int64(q, 2, pupil_id);
+	sqlite3_bind_text(q, 3, code, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, ej_store_actor(j->s)->staff_id);
+	sqlite3_bind_text(q, 5, j->now, -1, SQLITE_STATIC);
+	bind_reason(q, 6, reason);
+	if (step_write(j, q, N_("cannot write an absence")) < 0)
+		return -1;
+	if (c->code[0])
+		st->abs_changed++;
+	else
+		st->abs_added++;
+	snprintf(c->code, sizeof c->code, "%s", code);
+	return 0;
+}
+
+/* The lesson's subject, for a caller that knows only the lesson. */
+static long long
+lesson_subject(struct ej_journal *j, long long lesson_id)
+{
+	sqlite3_stmt *q;
+	long long id = 0;
+
+	if ((q = ej_store_prepare(j->s, "SELECT subject_id FROM lessons WHERE "
+	    "id = ?", j->d)) == NULL)
+		return 0;
+	sqlite3_bind_int64(q, 1, lesson_id);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		id = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return id;
+}
+
+int
+ej_journal_set_mark(struct ej_journal *j, long long lesson_id,
+    long long pupil_id, int seq, const char *mark, long long work_id,
+    const char *reason, int force, struct ej_journal_stats *st,
+    const struct ej_where *w)
+{
+	struct ej_journal_cell c;
+
+	if (ej_journal_cell_read(j, lesson_id, pupil_id, &c) < 0)
+		return -1;
+	return ej_journal_put_mark(j, lesson_id, lesson_subject(j, lesson_id),
+	    pupil_id, seq, mark, work_id, reason, force, &c, st, w);
+}
+
+int
+ej_journal_rm_mark(struct ej_journal *j, long long lesson_id,
+    long long pupil_id, int seq, const char *reason,
+    struct ej_journal_stats *st, const struct ej_where *w)
+{
+	struct ej_journal_cell c;
+
+	if (!reason || !*reason)
+		return jerr(j, EJ_EXIT_DATAERR, w, _("removing a mark needs a "
+		    "reason (--reason)"));
+	if (ej_journal_cell_read(j, lesson_id, pupil_id, &c) < 0)
+		return -1;
+	return ej_journal_drop_mark(j, lesson_id, pupil_id, seq, reason, &c,
+	    st, w);
 }
 
 int
@@ -735,59 +1007,12 @@ ej_journal_set_absence(struct ej_journal *j, long long lesson_id,
     long long pupil_id, const char *code, const char *reason, int force,
     struct ej_journal_stats *st, const struct ej_where *w)
 {
-	sqlite3_stmt *q;
-	char old[8];
-	int marks = 0;
+	struct ej_journal_cell c;
 
-	absence_of(j, lesson_id, pupil_id, old);
-	if (!code) {
-		if (!*old)
-			return 0;
-		if ((q = ej_store_prepare(j->s, "DELETE FROM attendance WHERE "
-		    "lesson_id = ? AND pupil_id = ?", j->d)) == NULL)
-			return -1;
-		sqlite3_bind_int64(q, 1, lesson_id);
-		sqlite3_bind_int64(q, 2, pupil_id);
-		if (step_write(j, q, _("cannot remove an absence")) < 0)
-			return -1;
-		st->abs_removed++;
-		return 0;
-	}
-	if (!strcmp(old, code))
-		return 0;
-	if (!strcmp(code, "н")) {
-		if ((q = ej_store_prepare(j->s, "SELECT count(*) FROM marks "
-		    "WHERE lesson_id = ? AND pupil_id = ? AND mark <> 'долг'",
-		    j->d)) == NULL)
-			return -1;
-		sqlite3_bind_int64(q, 1, lesson_id);
-		sqlite3_bind_int64(q, 2, pupil_id);
-		if (sqlite3_step(q) == SQLITE_ROW)
-			marks = sqlite3_column_int(q, 0);
-		sqlite3_reset(q);
-		if (marks && !(force && reason && *reason))
-			return jerr(j, EJ_EXIT_DATAERR, w, _("н where the pupil "
-			    "has a mark: give --force and a reason"));
-	}
-	if ((q = ej_store_prepare(j->s, "INSERT INTO attendance(lesson_id, "
-	    "pupil_id, code, by_id, at, reason) VALUES(?1, ?2, ?3, ?4, ?5, "
-	    "coalesce(?6, '')) ON CONFLICT DO UPDATE SET code = ?3, by_id = ?4, "
-	    "at = ?5, reason = coalesce(?6, '')", j->d)) == NULL)
+	if (ej_journal_cell_read(j, lesson_id, pupil_id, &c) < 0)
 		return -1;
-	sqlite3_bind_int64(q, 1, lesson_id);
-	sqlite3_bind_int64(q, 2, pupil_id);
-	sqlite3_bind_text(q, 3, code, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 4, ej_store_actor(j->s)->staff_id);
-	sqlite3_bind_text(q, 5, j->now, -1, SQLITE_STATIC);
-	if (reason)
-		sqlite3_bind_text(q, 6, reason, -1, SQLITE_STATIC);
-	if (step_write(j, q, _("cannot write an absence")) < 0)
-		return -1;
-	if (*old)
-		st->abs_changed++;
-	else
-		st->abs_added++;
-	return 0;
+	return ej_journal_put_absence(j, lesson_id, pupil_id, code, reason,
+	    force, &c, st, w);
 }
 
 /* ---------------------------------------------------------------- summary */

@@ -109,6 +109,53 @@ int ej_journal_set_absence(struct ej_journal *j, long long lesson_id,
     long long pupil_id, const char *code, const char *reason, int force,
     struct ej_journal_stats *st, const struct ej_where *w);
 
+/*
+ * The same three with the cell's stored state known to the caller, which
+ * read it (bulk writes read a lesson's cells at once): the same rules are
+ * checked against c instead of the store, only a change is written (an
+ * INSERT where c says the part is empty, else an UPDATE or DELETE), and
+ * c is brought to what was written. put_mark takes the lesson's subject
+ * (whether it allows a second mark).
+ */
+struct ej_journal_cell {
+	long long pupil;
+	char mark[2][16];        /* seq 1 and 2, where has[] */
+	long long work[2];
+	int has[2];
+	char code[8];            /* "" when present */
+};
+int ej_journal_put_mark(struct ej_journal *j, long long lesson_id,
+    long long subject_id, long long pupil_id, int seq, const char *mark,
+    long long work_id, const char *reason, int force,
+    struct ej_journal_cell *c, struct ej_journal_stats *st,
+    const struct ej_where *w);
+int ej_journal_drop_mark(struct ej_journal *j, long long lesson_id,
+    long long pupil_id, int seq, const char *reason,
+    struct ej_journal_cell *c, struct ej_journal_stats *st,
+    const struct ej_where *w);
+int ej_journal_put_absence(struct ej_journal *j, long long lesson_id,
+    long long pupil_id, const char *code, const char *reason, int force,
+    struct ej_journal_cell *c, struct ej_journal_stats *st,
+    const struct ej_where *w);
+/*
+ * Bulk writes: with on, the new marks put_mark writes without a reason
+ * are queued and inserted many a statement; each read or other write of
+ * marks here writes the queue first, and so must ej_journal_flush()
+ * before anything else reads marks (the caller's own queries, the
+ * commit). Off writes the queue. 0, or -1 (reported) when a write failed.
+ */
+int ej_journal_batch(struct ej_journal *j, int on);
+int ej_journal_flush(struct ej_journal *j);
+/* The same, when a mark of lesson_id is queued: before reading its. */
+int ej_journal_flush_lesson(struct ej_journal *j, long long lesson_id);
+/* One pupil's stored cell in a lesson, into c. 0 or -1. */
+int ej_journal_cell_read(struct ej_journal *j, long long lesson_id,
+    long long pupil_id, struct ej_journal_cell *c);
+/* Fold a stored part into c: seq 1 or 2 a mark (with its work type),
+ * 0 the attendance code. */
+void ej_journal_cell_put(struct ej_journal_cell *c, int seq, const char *v,
+    long long work_id);
+
 /* "5А Алгебра: +230 marks, ~5, -2; +12 absences; lessons +3" (new). */
 char *ej_journal_summary(const char *what, const struct ej_journal_stats *st);
 int ej_journal_stats_empty(const struct ej_journal_stats *st);

@@ -135,6 +135,19 @@ refused() {
 	[ "${lines[2]}" = "ej-attend: $TRASH/l.csv:5: code is empty" ]
 }
 
+@test "bad input: an absence again, far from its first line" {
+	cat > "$TRASH/far.csv" <<-'CSV'
+	class,subject,date,pupil,code
+	5А,Математика,01.09,Баранов Владислав,н
+	5А,Русский язык,01.09,Баранов Владислав,н
+	5А,Математика,02.09,Баранов Владислав,у
+	5А,Математика,01.09,Баранов Владислав,б
+	CSV
+	refused import "$TRASH/far.csv"
+	[ "${lines[0]}" = "ej-attend: $TRASH/far.csv:5: the same pupil and lesson as on line 2" ]
+	[ "${#lines[@]}" -eq 2 ]
+}
+
 @test "the class teacher keeps the class's attendance; a subject teacher only their lessons" {
 	# ivanova.mp: class teacher of 5А, teaches it Russian, not Maths
 	run env EJ_AS=ivanova.mp ej-attend set --subject Математика 5А 01.09 "Баранов Владислав" н

@@ -368,6 +368,64 @@ sheet_5a() {
 	[ "${lines[0]}" = "ej-grade: $TRASH/p.csv:3: the same pupil as on line 2" ]
 }
 
+@test "bad input: the same cell again far from its first line, from a file and a pipe" {
+	# lines 2 and 5 (5А Математика 01.09, Баранов) with other lessons
+	# between; line 4 is wrong too, and line 7 repeats line 3's cell
+	cat > "$TRASH/far.csv" <<-'CSV'
+	class,subject,date,pupil,mark
+	5А,Математика,01.09,Баранов Владислав,5
+	5А,Русский язык,01.09,Богданов Павел,4
+	5А,Литература,01.09,Никто Никакой,4
+	5А,Математика,01.09,Баранов Владислав,4
+	5А,Математика,02.09,Баранов Владислав,3
+	5а,русский язык,2020-09-01,Богданов Павел,5
+	CSV
+	refused import "$TRASH/far.csv"
+	[ "${lines[0]}" = "ej-grade: $TRASH/far.csv:4: unknown pupil \"Никто Никакой\"" ]
+	[ "${lines[1]}" = "ej-grade: $TRASH/far.csv:5: the same pupil and lesson as on line 2" ]
+	[ "${lines[2]}" = "ej-grade: $TRASH/far.csv:7: the same pupil and lesson as on line 3" ]
+	[ "${#lines[@]}" -eq 4 ]
+	# standard input: a pipe is read again all the same
+	before=$(store_digest "$S")
+	run bash -c 'cat "$1" | ej-grade import' _ "$TRASH/far.csv"
+	[ "$status" -eq 65 ]
+	[ "${lines[1]}" = "ej-grade: stdin:5: the same pupil and lesson as on line 2" ]
+	[ "${lines[2]}" = "ej-grade: stdin:7: the same pupil and lesson as on line 3" ]
+	run ej-grade import - < "$TRASH/far.csv"
+	[ "$status" -eq 65 ]
+	[ "${lines[1]}" = "ej-grade: stdin:5: the same pupil and lesson as on line 2" ]
+	[ "$(store_digest "$S")" = "$before" ]
+}
+
+@test "a lesson's rows apart in the file: all written, its rules kept across the gap" {
+	cat > "$TRASH/apart.csv" <<-'CSV'
+	class,subject,date,pupil,mark
+	5А,Математика,01.09,Баранов Владислав,5
+	5А,Русский язык,01.09,Баранов Владислав,4
+	5А,Математика,01.09,Богданов Павел,3
+	5А,Русский язык,01.09,Богданов Павел,н
+	5А,Математика,01.09,Щербакова Полина,4 н
+	CSV
+	refused import "$TRASH/apart.csv"
+	[ "${lines[0]}" = "ej-grade: $TRASH/apart.csv:6: a mark where the pupil is marked н: give --force and a reason" ]
+	[ "${#lines[@]}" -eq 2 ]
+	sed -i '$d' "$TRASH/apart.csv"
+	run ej-grade import "$TRASH/apart.csv"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "ej-grade: 5А Математика, 5А Русский язык: +3 marks; +1 absences; lessons +2 (commit "* ]]
+	# the lesson left and come back to: its cells read again, with the
+	# marks this run wrote — н beside Баранов's mark needs --force
+	printf 'class,subject,date,pupil,mark\n5А,Математика,01.09,Богданов Павел,3\n5А,Русский язык,01.09,Баранов Владислав,4\n5А,Математика,01.09,Баранов Владислав,н\n' > "$TRASH/back.csv"
+	refused import "$TRASH/back.csv"
+	[ "${lines[0]}" = "ej-grade: $TRASH/back.csv:4: н where the pupil has a mark: give --force and a reason" ]
+	[ "${#lines[@]}" -eq 2 ]
+	run ej-grade export --class 5А
+	[ "${#lines[@]}" -eq 4 ]
+	[ "${lines[2]}" = "5А,Математика,2020-09-01,1,,1,Баранов Владислав,1,5,ответ на уроке" ]
+	[ "${lines[3]}" = "5А,Математика,2020-09-01,1,,2,Богданов Павел,1,3,ответ на уроке" ]
+}
+
 @test "bad input: a sheet whose header has no date column" {
 	printf 'ФИО;Средний балл;Итог\nБаранов Владислав;4,5;5\n' > "$TRASH/h.csv"
 	refused import --wide --class 5А --subject Математика "$TRASH/h.csv"

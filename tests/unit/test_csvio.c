@@ -925,6 +925,68 @@ test_open_path(void **state)
 	diag_close(&g);
 }
 
+/*
+ * Lines without quotes are split by the reader itself, others by libcsv:
+ * both give the same fields, and a line inside a quoted field that
+ * spans lines is never taken for a record of its own. A second reader
+ * from the start (ej_csv_reopen) reads the same records.
+ */
+static void
+test_plain_and_quoted(void **state)
+{
+	static const char csv[] =
+	    "a,b,c\n"
+	    " x ,,y\r\n"
+	    "\" x \",,\"y\"\n"
+	    "\"x\n"
+	    "plain,line\n"
+	    "end\",2,\n"
+	    ",,\n"
+	    "Иванов,Пётр,5А\n";
+	static const struct ej_csv_col cols[] = {
+		{ "a", NULL, 1 }, { "b", NULL, 1 }, { "c", NULL, 1 },
+	};
+	struct ej_csv_reader *r, *r2;
+	struct ej_csv_record *rec;
+	struct diag g;
+	FILE *f;
+	int pass;
+
+	(void)state;
+	diag_open(&g);
+	assert_int_equal(OPEN(&r, &f, csv, cols, NULL, &g), 0);
+	for (pass = 0; pass < 2; pass++) {
+		struct ej_csv_reader *rr = pass ? r2 : r;
+
+		assert_int_equal(ej_csv_next(rr, &rec, &g.d), 1);
+		assert_int_equal(rec->line, 2);
+		assert_string_equal(ej_csv_field(rec, 0), " x ");
+		assert_null(ej_csv_field(rec, 1));
+		assert_string_equal(ej_csv_field(rec, 2), "y");
+		assert_int_equal(ej_csv_next(rr, &rec, &g.d), 1);
+		assert_int_equal(rec->line, 3);
+		assert_string_equal(ej_csv_field(rec, 0), " x ");
+		assert_null(ej_csv_field(rec, 1));
+		assert_string_equal(ej_csv_field(rec, 2), "y");
+		assert_int_equal(ej_csv_next(rr, &rec, &g.d), 1);
+		assert_int_equal(rec->line, 4);
+		assert_string_equal(ej_csv_field(rec, 0), "x\nplain,line\nend");
+		assert_string_equal(ej_csv_field(rec, 1), "2");
+		assert_null(ej_csv_field(rec, 2));
+		/* ",,": a blank record, skipped */
+		assert_int_equal(ej_csv_next(rr, &rec, &g.d), 1);
+		assert_int_equal(rec->line, 8);
+		assert_string_equal(ej_csv_get(rec, 2), "5А");
+		assert_int_equal(ej_csv_next(rr, &rec, &g.d), 0);
+		if (pass == 0)
+			assert_int_equal(ej_csv_reopen(&r2, r, &g.d), 0);
+	}
+	ej_csv_reader_free(r2);
+	assert_int_equal(g.d.errors, 0);
+	done(r, f);
+	diag_close(&g);
+}
+
 static void
 test_raw_fields(void **state)
 {
@@ -1308,6 +1370,7 @@ main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_open_path),
 		cmocka_unit_test(test_raw_fields),
+		cmocka_unit_test(test_plain_and_quoted),
 		cmocka_unit_test(test_parse_options),
 		cmocka_unit_test(test_writer_quoting),
 		cmocka_unit_test(test_writer_neutralise),
