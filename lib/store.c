@@ -787,8 +787,18 @@ ej_store_commit(struct ej_store *s, const struct ej_commit_info *ci,
 		return ej_error(d, EJ_EXIT_SOFTWARE, NULL, 0, 0,
 		    "commit without a transaction");
 	rc = ej_history__commit(s, ci, r, d);
-	if (rc <= 0 || ci->dry_run)
+	if (rc < 0 || ci->dry_run)
 		ej_store_rollback(s);
+	else if (rc == 0 && s->in_tx) {
+		/* The snapshot is unchanged, but what no snapshot holds (the
+		 * accounts' secrets) may have changed: keep it. */
+		if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+			ej_store_sqlerr(s, d, _("cannot commit"));
+			ej_store_rollback(s);
+			rc = -1;
+		} else
+			s->in_tx = 0;
+	}
 	if (r == &local)
 		ej_commit_result_free(r);
 	return rc;
