@@ -1096,29 +1096,19 @@ memo_set(struct memo *m, const char *v, long long id)
 	}
 }
 
-/* Names as the journal resolves them, the last of each remembered: a
- * long file's rows come a class, subject and lesson at a time. */
+/* A name as the journal resolves it (look), the last one remembered in m:
+ * a long file's rows come a class, subject and lesson at a time. */
 static long long
-class_of(struct gb *g, const char *v, const struct ej_where *w)
+memo_of(struct gb *g, struct memo *m, const char *v, const struct ej_where *w,
+    long long (*look)(struct ej_journal *, const char *,
+    const struct ej_where *))
 {
 	long long id;
 
-	if (memo_hit(&g->m_class, v, &id))
+	if (memo_hit(m, v, &id))
 		return id;
-	if ((id = ej_journal_class(g->j, v, w)) != 0)
-		memo_set(&g->m_class, v, id);
-	return id;
-}
-
-static long long
-subject_of(struct gb *g, const char *v, const struct ej_where *w)
-{
-	long long id;
-
-	if (memo_hit(&g->m_subject, v, &id))
-		return id;
-	if ((id = ej_journal_subject(g->j, v, w)) != 0)
-		memo_set(&g->m_subject, v, id);
+	if ((id = look(g->j, v, w)) != 0)
+		memo_set(m, v, id);
 	return id;
 }
 
@@ -1202,9 +1192,11 @@ grade_row(struct gb *g, const struct ej_csv_record *rec)
 	ms = need(g, rec, G_MARK, "mark");
 	if (!cs || !ss || !ds || !ps || !ms)
 		bad = 1;
-	if (cs && (cls = class_of(g, cs, &w)) == 0)
+	if (cs && (cls = memo_of(g, &g->m_class, cs, &w,
+	    ej_journal_class)) == 0)
 		bad = 1;
-	if (ss && (subj = subject_of(g, ss, &w)) == 0)
+	if (ss && (subj = memo_of(g, &g->m_subject, ss, &w,
+	    ej_journal_subject)) == 0)
 		bad = 1;
 	if (ds && date_of(g, ds, &date, &w) < 0)
 		bad = 1;
