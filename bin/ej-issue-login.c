@@ -17,6 +17,7 @@
 #include "consent.h"
 #include "csvio.h"
 #include "i18n.h"
+#include "priv.h"
 #include "roster.h"
 #include "who.h"
 
@@ -74,23 +75,13 @@ static FILE *
 slips_open(struct ej_cli *c, const char *path)
 {
 	FILE *f;
-	int fd;
 
 	if (!path)
 		return stdout;
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) < 0) {
-		ej_error(&c->d, EJ_EXIT_CANTCREAT, path, 0, 0, "%s%s",
-		    strerror(errno), errno == EEXIST ? _("; slips are never "
-		    "written over an existing file") : "");
+	/* With the user's rights, never over a file or through a link. */
+	if ((f = ej_user_create(AT_FDCWD, path, NULL,
+	    _("slips are never written over an existing file"), &c->d)) == NULL) {
 		ej_note(&c->d, _("nothing was written"));
-		ej_cli_exit(c);
-	}
-	if ((f = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		unlink(path);
-		ej_error(&c->d, EJ_EXIT_CANTCREAT, path, 0, 0, "%s",
-		    strerror(errno));
 		ej_cli_exit(c);
 	}
 	return f;

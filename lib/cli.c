@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "csvio.h"
 #include "i18n.h"
+#include "priv.h"
 #include "sync.h"
 #include "who.h"
 
@@ -17,6 +18,8 @@ void
 ej_cli_init(struct ej_cli *c, const char *prog, const char *usage, int argc,
     char **argv)
 {
+	/* A setgid command holds its group's rights only for the store. */
+	ej_priv_init();
 	ej_i18n_init();
 	memset(c, 0, sizeof *c);
 	c->prog = prog;

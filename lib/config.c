@@ -22,6 +22,7 @@
 #include "date.h"
 #include "err.h"
 #include "i18n.h"
+#include "priv.h"
 #include "text.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -2422,7 +2423,7 @@ ej_config_load(struct ej_config **out, const char *path, struct ej_diag *d)
 	int r;
 
 	*out = NULL;
-	if ((f = fopen(path, "r")) == NULL)
+	if ((f = ej_user_fopen(path, "r")) == NULL)
 		return ej_error(d, EJ_EXIT_NOINPUT, path, 0, 0, "%s",
 		    strerror(errno));
 	for (;;) {

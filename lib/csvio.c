@@ -15,6 +15,7 @@
 #include "csvio.h"
 #include "err.h"
 #include "i18n.h"
+#include "priv.h"
 #include "text.h"
 
 /*
@@ -1125,7 +1126,7 @@ ej_csv_open(struct ej_csv_reader **out, const char *path,
 		o = *opts;
 	if (strcmp(path, "-") == 0)
 		return ej_csv_open_file(out, stdin, cols, ncols, &o, d);
-	if ((f = fopen(path, "rb")) == NULL)
+	if ((f = ej_user_fopen(path, "rb")) == NULL)
 		return ej_error(d, EJ_EXIT_NOINPUT, o.name ? o.name : path, 0,
 		    0, "%s", strerror(errno));
 	if (!o.name)

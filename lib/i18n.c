@@ -4,10 +4,8 @@
 #include <unistd.h>
 
 #include "i18n.h"
-
-#ifndef EJ_LOCALEDIR
-#define EJ_LOCALEDIR "/usr/local/share/locale"
-#endif
+#include "paths.h"
+#include "priv.h"
 
 void
 ej_i18n_init(void)
@@ -18,7 +16,7 @@ ej_i18n_init(void)
 	setlocale(LC_ALL, "");
 	/* An uninstalled build (the tests) points at its own catalogues; a
 	 * setgid command trusts no such variable. */
-	if (getuid() == geteuid() && getgid() == getegid() &&
+	if (getuid() == geteuid() && !ej_privileged() &&
 	    (env = getenv("EJ_LOCALEDIR")) != NULL && *env)
 		dir = env;
 	bindtextdomain("ej", dir);

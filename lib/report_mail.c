@@ -5,6 +5,7 @@
  * --as-of, the journal as it stood at a commit.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "date.h"
 #include "history.h"
 #include "i18n.h"
+#include "priv.h"
 #include "report_priv.h"
 #include "text.h"
 
@@ -130,9 +132,9 @@ write_message(struct rp *r, const char *path, const char *from_name,
 	size_t len;
 	const char *b = "=_ej-diary-boundary";
 
-	if ((f = fopen(path, "w")) == NULL)
-		return ej_error(r->d, EJ_EXIT_CANTCREAT, path, 0, 0, "%s",
-		    strerror(errno));
+	/* With the user's rights, new, never through a link (priv.h). */
+	if ((f = ej_user_create(AT_FDCWD, path, NULL, NULL, r->d)) == NULL)
+		return -1;
 	gmtime_r(&now, &tm);
 	fputs("From: ", f);
 	put_words(f, from_name);
@@ -174,9 +176,8 @@ rp_diary_mail(struct rp *r, const char *dir)
 	size_t np = 0, i;
 	char from[256] = "", from_name[512] = "";
 	int step, rc = 0, sent = 0;
-	struct stat sb;
 
-	if (stat(dir, &sb) < 0 && mkdir(dir, 0700) < 0)
+	if (ej_user_mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return ej_error(r->d, EJ_EXIT_CANTCREAT, dir, 0, 0, "%s",
 		    strerror(errno));
 	if ((st = rp_prep(r, "SELECT (SELECT value FROM school WHERE key = "
@@ -315,8 +316,6 @@ ej_report_as_of(struct ej_store *live, const char *spec,
 {
 	git_repository *repo = ej_store_repo(live, d);
 	git_oid id;
-	char tmpl[4096], *dbpath;
-	const char *tmp = getenv("TMPDIR");
 	int date;
 
 	*out = NULL;
@@ -350,23 +349,17 @@ ej_report_as_of(struct ej_store *live, const char *spec,
 		git_object_free(commit);
 		git_object_free(obj);
 	}
-	snprintf(tmpl, sizeof tmpl, "%s/ej-report-XXXXXX",
-	    tmp && *tmp ? tmp : "/tmp");
-	if (mkdtemp(tmpl) == NULL)
-		return ej_error(d, EJ_EXIT_CANTCREAT, tmpl, 0, 0, "%s",
-		    strerror(errno));
-	dbpath = ej_xasprintf("%s/ej.db", tmpl);
-	if (ej_store_open_empty(out, ej_store_dir(live), dbpath, d) < 0 ||
+	/* SQLite's own temporary database: a file without a name, gone
+	 * when closed, that nobody else can open — the whole school as it
+	 * stood must not lie in a file the user owns. */
+	if (ej_store_open_empty(out, ej_store_dir(live), "", d) < 0 ||
 	    ej_store_exec(*out, "BEGIN", d) < 0 ||
 	    ej_history_load(*out, &id, d) < 0 ||
 	    ej_store_exec(*out, "COMMIT", d) < 0) {
 		ej_report_as_of_free(*out);
 		*out = NULL;
-		rmdir(tmpl);
-		free(dbpath);
 		return -1;
 	}
-	free(dbpath);
 	ej_store_set_actor(*out, ej_store_actor(live));
 	return 0;
 }
@@ -374,15 +367,5 @@ ej_report_as_of(struct ej_store *live, const char *spec,
 void
 ej_report_as_of_free(struct ej_store *s)
 {
-	char *dir, *slash;
-
-	if (s == NULL)
-		return;
-	dir = ej_xstrdup(ej_store_dbpath(s));
 	ej_store_discard(s);
-	if ((slash = strrchr(dir, '/')) != NULL) {
-		*slash = '\0';
-		rmdir(dir);
-	}
-	free(dir);
 }

@@ -17,6 +17,7 @@
 
 #include "history.h"
 #include "i18n.h"
+#include "priv.h"
 #include "store.h"
 #include "store_priv.h"
 #include "text.h"
@@ -62,13 +63,17 @@ ej_store_locate(char **out, const char *opt, struct ej_diag *d)
 	const char *env;
 	struct stat st;
 
+	env = getenv("EJ_STORE");
+	/* A setgid command opens only the stores root named (priv.h): the
+	 * caller's --store or EJ_STORE merely chooses among them. */
+	if (ej_privileged())
+		return ej_priv_store(out, opt && *opt ? opt :
+		    env && *env ? env : NULL, d);
 	if (opt && *opt) {
 		*out = ej_xstrdup(opt);
 		return 0;
 	}
-	/* Setgid commands take EJ_STORE too: the store's own permissions
-	 * and the role checks guard it, not the path. */
-	if ((env = getenv("EJ_STORE")) != NULL && *env) {
+	if (env && *env) {
 		*out = ej_xstrdup(env);
 		return 0;
 	}
@@ -224,7 +229,8 @@ db_open(struct ej_store *s, int flags, struct ej_diag *d)
 {
 	int rc;
 
-	rc = sqlite3_open_v2(s->dbpath, &s->db, flags, NULL);
+	rc = sqlite3_open_v2(s->dbpath, &s->db, flags | SQLITE_OPEN_NOFOLLOW,
+	    NULL);
 	if (rc != SQLITE_OK) {
 		int e = errno;
 		ej_error(d, (flags & SQLITE_OPEN_CREATE) ? EJ_EXIT_CANTCREAT :
@@ -245,6 +251,39 @@ db_open(struct ej_store *s, int flags, struct ej_diag *d)
 	    "PRAGMA synchronous = FULL;", NULL, NULL, NULL) != SQLITE_OK)
 		return ej_store_sqlerr(s, d, _("cannot open the database"));
 	return 0;
+}
+
+struct layout_diag {
+	struct ej_diag *d;
+	const char *dir;
+};
+
+static void
+layout_error(void *arg, const char *path, const char *what)
+{
+	struct layout_diag *l = arg;
+
+	ej_error(l->d, EJ_EXIT_NOPERM, l->dir, 0, 0, _("%s %s: the store is "
+	    "not as ej made it; nothing was done (ej-audit names what is "
+	    "wrong)"), path, what);
+}
+
+/*
+ * A setgid command trusts nothing inside the store that ej did not make
+ * (priv.h): checked before the database or the history is opened.
+ */
+static int
+store_trusted(const char *dir, struct ej_diag *d)
+{
+	struct layout_diag l = { d, dir };
+	int n;
+
+	if (!ej_privileged())
+		return 0;
+	if ((n = ej_store_layout(dir, ej_priv_group(), layout_error, &l)) < 0)
+		return ej_error(d, EJ_EXIT_NOPERM, dir, 0, 0, "%s",
+		    strerror(errno));
+	return n > 0 ? -1 : 0;
 }
 
 /* A store's files are private to its owner (0700/0600), or to its group
@@ -273,6 +312,8 @@ ej_store_open(struct ej_store **out, const char *dir, int mode,
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return ej_error(d, EJ_EXIT_NOINPUT, dir, 0, 0, "%s",
 		    _("no store here (no such directory)"));
+	if (store_trusted(dir, d) < 0)
+		return -1;
 	s = store_new(dir);
 	s->mode = mode;
 	if (stat(s->dbpath, &st) < 0) {
@@ -369,6 +410,20 @@ git_start(void)
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	/* Objects are verified when read (hash) and written (strict). */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
+	/* With a group's rights, nothing of the user's: no configuration
+	 * from their home or the system's, and the store's ownership was
+	 * checked by ej (ej_store_layout), not by the owner's uid. */
+	if (ej_privileged()) {
+		git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH,
+		    GIT_CONFIG_LEVEL_SYSTEM, "");
+		git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH,
+		    GIT_CONFIG_LEVEL_XDG, "");
+		git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH,
+		    GIT_CONFIG_LEVEL_GLOBAL, "");
+		git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH,
+		    GIT_CONFIG_LEVEL_PROGRAMDATA, "");
+		git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	}
 	return 0;
 }
 
@@ -524,6 +579,11 @@ ej_store_destroy(struct ej_store *s)
 	if (!s)
 		return;
 	store_shut(s);
+	/* "": SQLite's temporary database, which removes itself. */
+	if (!*s->dbpath) {
+		ej_store_close(s);
+		return;
+	}
 	unlink(s->dbpath);
 	p = ej_xasprintf("%s-wal", s->dbpath); unlink(p); free(p);
 	p = ej_xasprintf("%s-shm", s->dbpath); unlink(p); free(p);
@@ -660,15 +720,19 @@ ej_store_open_empty(struct ej_store **out, const char *dir,
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return ej_error(d, EJ_EXIT_NOINPUT, dir, 0, 0, "%s",
 		    _("no store here (no such directory)"));
+	if (store_trusted(dir, d) < 0)
+		return -1;
 	s = store_new(dir);
-	if (access(s->gitpath, F_OK) < 0) {
+	/* stat, not access: a setgid command reaches the store with the
+	 * group's rights, which access(2) does not use. */
+	if (stat(s->gitpath, &st) < 0) {
 		ej_store_close(s);
 		return ej_error(d, EJ_EXIT_NOINPUT, dir, 0, 0, "%s",
 		    _("no history here (no history.git)"));
 	}
 	free(s->dbpath);
 	s->dbpath = ej_xstrdup(dbpath);
-	if (access(dbpath, F_OK) == 0) {
+	if (lstat(dbpath, &st) == 0) {
 		ej_store_close(s);
 		return ej_error(d, EJ_EXIT_CANTCREAT, dbpath, 0, 0, "%s",
 		    _("exists already"));
