@@ -48,7 +48,9 @@ remote_cmd(struct ej_cli *c, int argc, char **argv)
 		ej_note(&c->d, _("remote %s removed"), argv[1]);
 	} else if (strcmp(argv[0], "list") == 0 && argc == 1) {
 		ej_cli_setup(c, EJ_SETUP_READ);
-		ej_sync_remote_list(c->s, stdout, &c->d);
+		/* Credentials in a URL are for those who configure them. */
+		ej_sync_remote_list(c->s, stdout, (ej_store_actor(c->s)->roles &
+		    (EJ_ROLE_ADMIN | EJ_ROLE_TECHNICIAN)) != 0, &c->d);
 	} else
 		ej_cli_usage(c);
 }

@@ -822,8 +822,33 @@ ej_sync_remote_remove(struct ej_store *s, const char *name,
 	return rc;
 }
 
+char *
+ej_sync_url_masked(const char *url)
+{
+	const char *scheme = strstr(url, "://"), *user, *at, *colon, *end;
+	int http;
+
+	if (!scheme)
+		return ej_xstrdup(url);
+	user = scheme + 3;
+	end = user + strcspn(user, "/?#");
+	for (at = NULL, colon = user; colon < end; colon++)
+		if (*colon == '@')
+			at = colon;
+	if (!at)
+		return ej_xstrdup(url);
+	colon = memchr(user, ':', (size_t)(at - user));
+	http = strncmp(url, "http", 4) == 0;
+	if (colon)        /* user:password@ */
+		return ej_xasprintf("%.*s:***%s", (int)(colon - url), url, at);
+	if (http)         /* a token as the user name */
+		return ej_xasprintf("%.*s***%s", (int)(user - url), url, at);
+	return ej_xstrdup(url);
+}
+
 int
-ej_sync_remote_list(struct ej_store *s, FILE *out, struct ej_diag *d)
+ej_sync_remote_list(struct ej_store *s, FILE *out, int reveal,
+    struct ej_diag *d)
 {
 	git_repository *repo = ej_store_repo(s, d);
 	char **names, *url;
@@ -835,6 +860,12 @@ ej_sync_remote_list(struct ej_store *s, FILE *out, struct ej_diag *d)
 	for (i = 0; i < n; i++) {
 		if ((url = remote_url(repo, names[i])) == NULL)
 			continue;
+		if (!reveal) {
+			char *m = ej_sync_url_masked(url);
+
+			free(url);
+			url = m;
+		}
 		fprintf(out, "%s\t%s\n", names[i], url);
 		free(url);
 	}

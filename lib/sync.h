@@ -34,7 +34,12 @@ int ej_sync_remote_add(struct ej_store *s, const char *name, const char *url,
     struct ej_diag *d);
 int ej_sync_remote_remove(struct ej_store *s, const char *name,
     struct ej_diag *d);
-int ej_sync_remote_list(struct ej_store *s, FILE *out, struct ej_diag *d);
+/* NAME<TAB>URL a line; unless reveal, a password (or an http token) in a
+ * URL is shown as "***". */
+int ej_sync_remote_list(struct ej_store *s, FILE *out, int reveal,
+    struct ej_diag *d);
+/* The URL with the secret of its user part masked; to be freed. */
+char *ej_sync_url_masked(const char *url);
 
 struct ej_sync_push_result {
 	size_t objects;          /* objects sent */

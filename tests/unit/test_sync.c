@@ -122,10 +122,43 @@ test_mirror_begin_refused(void **state)
 	assert_non_null(strstr(ej_fx_errors(&f->x), "a mirror of file:///srv/school.git"));
 }
 
+/* Credentials in a remote's URL are masked for those who may not see
+ * them; everything else of the URL stays. */
+static void
+test_url_masked(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "https://ivanov:s3cret@git.example.org/school.git",
+		  "https://ivanov:***@git.example.org/school.git" },
+		{ "https://ghp_token123@git.example.org/school.git",
+		  "https://***@git.example.org/school.git" },
+		{ "ssh://backup@host.example.org:2222/srv/ej.git",
+		  "ssh://backup@host.example.org:2222/srv/ej.git" },
+		{ "ssh://backup:pw@host.example.org/srv/ej.git",
+		  "ssh://backup:***@host.example.org/srv/ej.git" },
+		{ "file:///srv/ej.git", "file:///srv/ej.git" },
+		{ "/srv/ej.git", "/srv/ej.git" },
+		{ "https://host.example.org/a@b.git",
+		  "https://host.example.org/a@b.git" },
+		{ "https://u:p@ss@host.example.org/x.git",
+		  "https://u:***@host.example.org/x.git" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *m = ej_sync_url_masked(cases[i][0]);
+
+		assert_string_equal(m, cases[i][1]);
+		free(m);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_url_masked),
 		cmocka_unit_test_setup_teardown(test_school_store, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_mirror_reader, setup,
