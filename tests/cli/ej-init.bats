@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # ej-init and ej against a real store and its history.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 setup() { setup_trash; }
@@ -18,7 +20,7 @@ teardown() { teardown_trash; }
 }
 
 @test "ej-init: the runner becomes the first admin when the file names none" {
-	! grep -qE "roles:.*admin" "$EXAMPLES/school.yaml"
+	run ! grep -qE "roles:.*admin" "$EXAMPLES/school.yaml"
 	ej-init --store "$S" "$EXAMPLES/school.yaml"
 	me=$(id -un)
 	run git -C "$S/history.git" show main:people/staff_roles.csv

@@ -5,6 +5,8 @@
 # idempotent re-runs, reset, revoke, export, a rebuild that loses the
 # hashes, bad input leaving the store byte for byte, and who may.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 # The demo school, its roster and parents, 5А's and Акимов Кирилл's
@@ -82,8 +84,9 @@ slip() {
 nowhere_in_history() {
 	local revs
 	revs=$(git -C "$S/history.git" rev-list --all)
-	! git -C "$S/history.git" grep -F -e "$1" $revs -- >/dev/null
-	! git -C "$S/history.git" log --all --format=%B | grep -F -e "$1"
+	run ! git -C "$S/history.git" grep -F -e "$1" $revs --
+	run ! sh -c 'git -C "$1/history.git" log --all --format=%B | grep -F -e "$2"' \
+	    sh "$S" "$1"
 }
 
 # Nor the database files, as strings(1) sees them.

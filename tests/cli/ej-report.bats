@@ -208,7 +208,7 @@ refused() {
 		done
 		[ "$(head -1 "$TRASH/$k.tsv" | tr '\t' ,)" = "$(head -1 "$GOLDEN/$k.csv")" ]
 		grep -q '^<!DOCTYPE html>' "$TRASH/$k.html"
-		! grep -q -e '<script' -e '<link' -e 'src=' "$TRASH/$k.html"
+		run ! grep -q -e '<script' -e '<link' -e 'src=' "$TRASH/$k.html"
 	done
 	for k in "$GOLDEN"/*.json; do
 		[ "$(sqlite3 :memory: "SELECT json_valid(readfile('$k'))")" = 1 ]

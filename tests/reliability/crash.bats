@@ -5,6 +5,8 @@
 # history agree, the import is wholly there or wholly absent, and the
 # next write works.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 setup_file() {
@@ -95,7 +97,7 @@ whole_or_absent() {
 		if [ "$step" -eq 7 ]; then
 			grep -q 'recovered: ' "$TRASH/check.err"
 		else
-			! grep -q 'recovered: ' "$TRASH/check.err"
+			run ! grep -q 'recovered: ' "$TRASH/check.err"
 		fi
 		fsck_clean "$S"
 		run ej-grade import "$MARKS"
