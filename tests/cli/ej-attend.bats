@@ -23,14 +23,7 @@ setup() {
 }
 teardown() { teardown_trash; }
 
-refused() {
-	before=$(store_digest "$S")
-	run ej-attend "$@"
-	echo "$output"
-	[ "$status" -eq 65 ]
-	[ "${lines[${#lines[@]}-1]}" = "ej-attend: nothing was written" ]
-	[ "$(store_digest "$S")" = "$before" ]
-}
+refused() { refused_write 65 ej-attend "$@"; }
 
 @test "set and rm for a subject's lesson" {
 	run ej-attend set --subject Математика 5А 01.09 "Баранов Владислав" б

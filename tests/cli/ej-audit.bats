@@ -72,11 +72,17 @@ found() {
 	mark 5А Математика 02.09 "Баранов Владислав" 4
 	before=$(store_digest "$S")
 	commits=$(commits "$S")
-	# a writer holds the write lock for the whole audit
+	# A writer holds the write lock for the whole audit: it says when it
+	# has the lock, and lets go only when the audit is over (or after 15 s).
 	sqlite3 "$S/ej.db" "BEGIN IMMEDIATE; INSERT INTO meta VALUES ('x', 'y');" \
-	    ".shell sleep 2" "ROLLBACK;" &
-	sleep 0.3
-	run timeout 1.5 ej-audit --rules integrity
+	    ".shell touch '$TRASH/locked'; i=0; while [ ! -e '$TRASH/done' ] && [ \$i -lt 300 ]; do sleep 0.05; i=\$((i + 1)); done" \
+	    "ROLLBACK;" &
+	i=0
+	while [ ! -e "$TRASH/locked" ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i + 1)); done
+	[ -e "$TRASH/locked" ]
+	# A reader that waited for the lock would wait out its 10 s.
+	run timeout 5 ej-audit --rules integrity
+	touch "$TRASH/done"
 	wait
 	[ "$status" -eq 0 ]
 	[ "$(store_digest "$S")" = "$before" ]

@@ -27,14 +27,7 @@ setup() {
 teardown() { teardown_trash; }
 
 # A bad input: exit 65, "nothing was written" last, the store as it was.
-refused() {
-	before=$(store_digest "$S")
-	run ej-consent "$@"
-	echo "$output"
-	[ "$status" -eq 65 ]
-	[ "${lines[${#lines[@]}-1]}" = "ej-consent: nothing was written" ]
-	[ "$(store_digest "$S")" = "$before" ]
-}
+refused() { refused_write 65 ej-consent "$@"; }
 
 consents() {
 	git -C "$S/history.git" show main:people/consents.csv

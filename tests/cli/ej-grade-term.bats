@@ -31,14 +31,7 @@ mark() {
 
 # A bad command or file: exit 65 (or $STATUS), and the store (database and
 # history) byte for byte as it was.
-refused() {
-	local want=${STATUS:-65}
-	before=$(store_digest "$S")
-	run ej-grade term "$@"
-	echo "$output"
-	[ "$status" -eq "$want" ]
-	[ "$(store_digest "$S")" = "$before" ]
-}
+refused() { refused_status "${STATUS:-65}" ej-grade term "$@"; }
 
 # The 5А algebra marks of the first quarter (01.09–30.10) the suggestion
 # tests read.

@@ -61,12 +61,7 @@ teardown() { teardown_trash; }
 refused() {
 	local code=65
 	case $1 in [0-9]*) code=$1; shift ;; esac
-	before=$(store_digest "$S")
-	run ej-issue-login "$@"
-	echo "$output"
-	[ "$status" -eq "$code" ]
-	[ "${lines[${#lines[@]}-1]}" = "ej-issue-login: nothing was written" ]
-	[ "$(store_digest "$S")" = "$before" ]
+	refused_write "$code" ej-issue-login "$@"
 }
 
 # ej-issue-login with its standard output in $output (through run) and

@@ -17,16 +17,7 @@ teardown() { teardown_trash; }
 # refused STATUS ARGS…: that exit status, the errors, "nothing was
 # written" last, and the store (database and history) byte for byte as
 # it was.
-refused() {
-	want=$1
-	shift
-	before=$(store_digest "$S")
-	run ej-lesson "$@"
-	echo "$output"
-	[ "$status" -eq "$want" ]
-	[ "${lines[${#lines[@]}-1]}" = "ej-lesson: nothing was written" ]
-	[ "$(store_digest "$S")" = "$before" ]
-}
+refused() { refused_write "$1" ej-lesson "${@:2}"; }
 
 # The lessons file of CLASS SUBJECT in the history's last commit.
 lessons() {

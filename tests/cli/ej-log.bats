@@ -34,16 +34,7 @@ teardown() { teardown_trash; }
 git_s() { git -C "$S/history.git" "$@"; }
 
 # A bad input: the status, nothing on stdout, the store as it was.
-refused() {
-	local want=$1
-	shift
-	before=$(store_digest "$S")
-	run --separate-stderr ej-log "$@"
-	echo "$stderr"
-	[ "$status" -eq "$want" ]
-	[ -z "$output" ]
-	[ "$(store_digest "$S")" = "$before" ]
-}
+refused() { refused_read "$1" ej-log "${@:2}"; }
 
 @test "who changed a mark, from what, and why; both authors" {
 	run --separate-stderr ej-log

@@ -83,15 +83,7 @@ golden() {
 
 # Bad input: the exit status, a message, nothing on stdout. (Each test of
 # refusals checks once that the store is as it was.)
-refused() {
-	local want=$1
-	shift
-	run --separate-stderr ej-report "$@"
-	echo "status $status; stdout: $output; stderr: $stderr"
-	[ "$status" -eq "$want" ]
-	[ -z "$output" ]
-	[ -n "$stderr" ]
-}
+refused() { refused_read "$1" ej-report "${@:2}"; }
 
 @test "golden: journal, CSV and JSON" {
 	golden journal csv

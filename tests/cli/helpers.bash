@@ -30,3 +30,37 @@ init_demo() {
 		return 1
 	}
 }
+
+# CODE CMD [ARG…]: the command fails with CODE and leaves every byte of the
+# store $S as it was.
+refused_status() {
+	local want=$1 before
+	shift
+	before=$(store_digest "$S")
+	run "$@"
+	echo "$output"
+	[ "$status" -eq "$want" ]
+	[ "$(store_digest "$S")" = "$before" ]
+}
+
+# CODE CMD [ARG…]: a write refused — CODE, "CMD: nothing was written" as
+# its last line, the store unchanged.
+refused_write() {
+	refused_status "$@"
+	[ "${lines[${#lines[@]}-1]}" = "${2##*/}: nothing was written" ]
+}
+
+# CODE CMD [ARG…]: a reader refused — CODE, nothing on standard output, a
+# message on standard error, and the store $S, if the test made one,
+# unchanged.
+refused_read() {
+	local want=$1 before=
+	shift
+	[ -d "$S" ] && before=$(store_digest "$S")
+	run --separate-stderr "$@"
+	echo "status $status; stdout: $output; stderr: $stderr"
+	[ "$status" -eq "$want" ]
+	[ -z "$output" ]
+	[ -n "$stderr" ]
+	[ ! -d "$S" ] || [ "$(store_digest "$S")" = "$before" ]
+}
