@@ -123,7 +123,7 @@ refused_init() {
 	[ "$status" -eq 0 ]
 }
 
-@test "a mark and a period mark in a hostile subject: history clean, files where the mapping says" {
+@test "marks in hostile subjects: history clean, files where the mapping says" {
 	SUBJECTS='  - ".git"
   - "a/b"' school "$Y"
 	ej-init --store "$S" "$Y"
