@@ -135,6 +135,7 @@ int ej_audit__head(struct ej_audit *a, const struct ej_audit_rule *r);
 int ej_audit__lock(struct ej_audit *a, const struct ej_audit_rule *r);
 int ej_audit__objects(struct ej_audit *a, const struct ej_audit_rule *r);
 int ej_audit__snapshot(struct ej_audit *a, const struct ej_audit_rule *r);
+int ej_audit__names(struct ej_audit *a, const struct ej_audit_rule *r);
 int ej_audit__permissions(struct ej_audit *a, const struct ej_audit_rule *r);
 /* The copies' rules (audit_sync.c, from sync.h). */
 int ej_audit__sync(struct ej_audit *a, const struct ej_audit_rule *r);

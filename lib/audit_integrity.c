@@ -14,6 +14,7 @@
 #include "audit.h"
 #include "history.h"
 #include "i18n.h"
+#include "pathname.h"
 #include "recdiff.h"
 
 /* A lock younger than this may be a live writer's. */
@@ -252,7 +253,17 @@ path_keys(struct ej_store *s, const struct ej_snapfile *f, const char *path,
 	return found;
 }
 
-/* "journal/2020-2021/5А/Алгебра/marks.csv" → "5А", "Алгебра". */
+static void
+component_name(char *buf, size_t n, const char *from, const char *to)
+{
+	char *name = ej_pathname_decode(from, (size_t)(to - from));
+
+	snprintf(buf, n, "%s", name);
+	free(name);
+}
+
+/* "journal/2020-2021/5А/Алгебра/marks.csv" → "5А", "Алгебра" (the names
+ * the components stand for, pathname.h). */
 static void
 journal_of(const char *path, char *cls, size_t nc, char *subj, size_t ns)
 {
@@ -267,9 +278,9 @@ journal_of(const char *path, char *cls, size_t nc, char *subj, size_t ns)
 		if (*q == '/')
 			p[n++] = q;
 	if (n >= 3)
-		snprintf(cls, nc, "%.*s", (int)(p[2] - p[1] - 1), p[1] + 1);
+		component_name(cls, nc, p[1] + 1, p[2]);
 	if (n >= 4)
-		snprintf(subj, ns, "%.*s", (int)(p[3] - p[2] - 1), p[2] + 1);
+		component_name(subj, ns, p[2] + 1, p[3]);
 }
 
 static int
@@ -427,6 +438,91 @@ ej_audit__snapshot(struct ej_audit *a, const struct ej_audit_rule *r)
 	git_tree_free(t);
 	git_commit_free(c);
 	return rc;
+}
+
+/* -------------------------------------------------------------- names */
+
+/* Every year, class and subject name is a directory of the history
+ * (pathname.h): one that cannot be, or two that would be one (classes
+ * within their year), are findings. */
+int
+ej_audit__names(struct ej_audit *a, const struct ej_audit_rule *r)
+{
+	static const struct {
+		const char *sql;         /* group, name */
+		int col;                 /* 1 class, 2 subject, 0 neither */
+		const char *bad, *clash;
+	} kinds[] = {
+		{ "SELECT 0, name FROM years ORDER BY id", 0,
+		    N_("year \"%s\" cannot be a directory of the history "
+		    "(empty, or longer than %d bytes once encoded)"),
+		    N_("years \"%s\" and \"%s\" would be one directory of "
+		    "the history, \"%s\"") },
+		{ "SELECT year_id, name FROM classes ORDER BY year_id, id", 1,
+		    N_("class \"%s\" cannot be a directory of the history "
+		    "(empty, or longer than %d bytes once encoded)"),
+		    N_("classes \"%s\" and \"%s\" would be one directory of "
+		    "the history, \"%s\"") },
+		{ "SELECT 0, name FROM subjects ORDER BY id", 2,
+		    N_("subject \"%s\" cannot be a directory of the history "
+		    "(empty, or longer than %d bytes once encoded)"),
+		    N_("subjects \"%s\" and \"%s\" would be one directory of "
+		    "the history, \"%s\"") },
+	};
+	struct ej_store *s = ej_audit_store(a);
+	size_t k, i, n;
+	int rc = 0, step;
+
+	for (k = 0; k < sizeof kinds / sizeof kinds[0] && rc == 0; k++) {
+		struct { long long group; char *name, *key; } *v = NULL;
+		sqlite3_stmt *st = ej_store_prepare(s, kinds[k].sql,
+		    ej_audit_diag(a));
+
+		if (st == NULL)
+			return -1;
+		n = 0;
+		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *name = (const char *)
+			    sqlite3_column_text(st, 1);
+
+			v = ej_xrealloc(v, (n + 1) * sizeof *v);
+			v[n].group = sqlite3_column_int64(st, 0);
+			v[n].name = ej_xstrdup(name ? name : "");
+			v[n].key = ej_pathname_key(v[n].name);
+			n++;
+		}
+		sqlite3_reset(st);
+		if (step != SQLITE_DONE)
+			rc = ej_store_sqlerr(s, ej_audit_diag(a), r->id);
+		for (i = 0; i < n && rc == 0; i++) {
+			char *detail = NULL, *part;
+			size_t j;
+
+			if (v[i].key == NULL)
+				detail = ej_xasprintf(_(kinds[k].bad), v[i].name,
+				    EJ_PATHNAME_MAX);
+			for (j = 0; j < i && !detail; j++)
+				if (v[j].key && v[j].group == v[i].group &&
+				    strcmp(v[j].key, v[i].key) == 0) {
+					part = ej_pathname(v[i].name);
+					detail = ej_xasprintf(_(kinds[k].clash),
+					    v[j].name, v[i].name, part);
+					free(part);
+				}
+			if (detail)
+				rc = ej_audit_add(a, r,
+				    kinds[k].col == 1 ? v[i].name : NULL,
+				    kinds[k].col == 2 ? v[i].name : NULL,
+				    NULL, NULL, NULL, detail);
+			free(detail);
+		}
+		for (i = 0; i < n; i++) {
+			free(v[i].name);
+			free(v[i].key);
+		}
+		free(v);
+	}
+	return rc < 0 ? -1 : 0;
 }
 
 /* -------------------------------------------------------- permissions */

@@ -126,6 +126,10 @@ const struct ej_audit_rule ej_audit_rules[] = {
 	{ "integrity.snapshot", EJ_SEV_ERROR, NULL,
 	    N_("records of the database that differ from the history"),
 	    ej_audit__snapshot, NULL, NULL, NULL },
+	{ "integrity.names", EJ_SEV_ERROR, NULL,
+	    N_("years, classes or subjects whose names cannot be directories "
+	    "of the history, or would share one (ej-store(5))"),
+	    ej_audit__names, NULL, NULL, NULL },
 	/* ---------------------------------------------- permissions */
 	{ "permissions", EJ_SEV_ERROR, NULL,
 	    N_("store files others (or, in a group store, other groups) "

@@ -22,6 +22,7 @@
 #include "date.h"
 #include "err.h"
 #include "i18n.h"
+#include "pathname.h"
 #include "priv.h"
 #include "text.h"
 
@@ -1518,6 +1519,40 @@ sec_accounts(struct ctx *x, yaml_node_t *n)
 	get_pwhash(x, &f[2], 1, &c->accounts.pwhash_mem);
 }
 
+/*
+ * A class's or subject's name becomes a directory of the history
+ * (pathname.h): it must map, and not onto the directory of an earlier one
+ * (other, at other_line), even on a file system that ignores case. 0 when
+ * it may, -1 (reported) otherwise; other NULL checks the name alone.
+ */
+static int
+path_clash(struct ctx *x, yaml_node_t *n, const char *where,
+    const char *name, const char *other, long other_line)
+{
+	char *k = ej_pathname_key(name), *o, *part;
+	int rc = 0;
+
+	if (k == NULL) {
+		err(x, n, where, NULL, _("\"%s\" cannot be a directory of the "
+		    "history: longer than %d bytes once encoded (ej-store(5))"),
+		    name, EJ_PATHNAME_MAX);
+		return -1;
+	}
+	if (other && (o = ej_pathname_key(other)) != NULL) {
+		if (strcmp(k, o) == 0) {
+			part = ej_pathname(name);
+			err(x, n, where, NULL, _("\"%s\" and \"%s\" (line %ld) "
+			    "would be one directory of the history, \"%s\" "
+			    "(ej-store(5))"), name, other, other_line, part);
+			free(part);
+			rc = -1;
+		}
+		free(o);
+	}
+	free(k);
+	return rc;
+}
+
 /* subjects, bells --------------------------------------------------------- */
 
 static void
@@ -1560,6 +1595,14 @@ sec_subjects(struct ctx *x, yaml_node_t *n)
 		if (i < c->nsubjects) {
 			err(x, nn, where, NULL, _("duplicate subject \"%s\" "
 			    "(first at line %ld)"), name, c->subjects[i].line);
+			free(fd);
+			continue;
+		}
+		for (i = 0; i < c->nsubjects && path_clash(x, nn, where, name,
+		    c->subjects[i].name, c->subjects[i].line) == 0; i++)
+			continue;
+		if (i < c->nsubjects ||
+		    path_clash(x, nn, where, name, NULL, 0) < 0) {
 			free(fd);
 			continue;
 		}
@@ -1777,6 +1820,11 @@ sec_classes(struct ctx *x, yaml_node_t *n)
 			    "(first at line %ld)"), name, c->classes[i].line);
 			continue;
 		}
+		for (i = 0; i < (long)c->nclasses && path_clash(x, nn, where,
+		    name, c->classes[i].name, c->classes[i].line) == 0; i++)
+			continue;
+		if (i < (long)c->nclasses)
+			continue;
 		t = -1;
 		if (f[1].v && (t = ref_staff(x, f[1].v, where, "teacher")) !=
 		    -1)

@@ -8,6 +8,7 @@
 #include "history.h"
 #include "i18n.h"
 #include "log.h"
+#include "pathname.h"
 #include "roster.h"
 #include "who.h"
 
@@ -47,15 +48,14 @@ filter_free(struct filter *f)
 	free(f->subject_part);
 }
 
+/* A name as a path component (pathname.h); one that cannot be a path
+ * is no path's, and matches none. */
 static char *
 path_part(const char *name)
 {
-	char *p = ej_xstrdup(name), *q;
+	char *p = ej_pathname(name);
 
-	for (q = p; *q; q++)
-		if (*q == '/')
-			*q = '-';
-	return p;
+	return p ? p : ej_xstrdup("");
 }
 
 /* Who sees what (log.h). */
@@ -64,13 +64,13 @@ load_scope(struct ej_store *s, struct filter *f, struct ej_diag *d)
 {
 	static const char *const q[2] = {
 		/* a teacher: the load */
-		"SELECT DISTINCT 'journal/' || y.name || '/' || "
-		"replace(c.name, '/', '-') || '/', replace(j.name, '/', '-') "
+		"SELECT DISTINCT 'journal/' || ej_path(y.name) || '/' || "
+		"ej_path(c.name) || '/', ej_path(j.name) "
 		"FROM load l JOIN classes c ON c.id = l.class_id "
 		"JOIN years y ON y.id = c.year_id "
 		"JOIN subjects j ON j.id = l.subject_id WHERE l.teacher_id = ?1",
 		/* a class teacher: the class */
-		"SELECT 'journal/' || y.name || '/' || replace(c.name, '/', '-') "
+		"SELECT 'journal/' || ej_path(y.name) || '/' || ej_path(c.name) "
 		"|| '/', NULL FROM classes c JOIN years y ON y.id = c.year_id "
 		"WHERE c.teacher_id = ?1",
 	};

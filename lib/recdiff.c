@@ -9,6 +9,7 @@
 
 #include "csvio.h"
 #include "i18n.h"
+#include "pathname.h"
 #include "recdiff.h"
 
 /* One parsed version: a header and its rows, each row one allocation (the
@@ -518,8 +519,9 @@ ej_rec_same_key(const struct ej_recdiff *a, const struct ej_recchange *x,
 
 /* -------------------------------------------------------------- naming */
 
-/* The class and subject of a journal path ("journal/Y/C/S/f"): out[0],
- * out[1] set to malloc'd strings or NULL. */
+/* The class and subject of a journal path ("journal/Y/C/S/f"), as the
+ * names the components stand for (pathname.h): out[0], out[1] set to
+ * malloc'd strings or NULL. */
 static void
 journal_parts(const char *path, char *out[2])
 {
@@ -534,7 +536,7 @@ journal_parts(const char *path, char *out[2])
 	for (i = 0, p++; i < 2; i++) {
 		if ((q = strchr(p, '/')) == NULL)
 			return;
-		out[i] = ej_xasprintf("%.*s", (int)(q - p), p);
+		out[i] = ej_pathname_decode(p, (size_t)(q - p));
 		p = q + 1;
 	}
 }

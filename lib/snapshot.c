@@ -18,10 +18,12 @@
 	  .key_cols = order_, __VA_ARGS__ }
 
 
-/* The journal's per class × subject paths; names may not hold a '/'. */
+/* The journal's per class × subject paths: every name becomes a path
+ * component through ej_path() (pathname.h), the one mapping. */
+#define CLASS_DIR \
+	"'journal/' || ej_path(y.name) || '/' || ej_path(c.name) || "
 #define JOURNAL_DIR \
-	"'journal/' || y.name || '/' || replace(c.name, '/', '-') || '/' || " \
-	"replace(j.name, '/', '-') || "
+	CLASS_DIR "'/' || ej_path(j.name) || "
 #define JOURNAL_PATH(file) \
 	"SELECT " JOURNAL_DIR file " FROM classes c JOIN years y ON " \
 	"y.id = c.year_id, subjects j WHERE c.id = ?1 AND j.id = ?2"
@@ -345,11 +347,9 @@ const struct ej_snapfile ej_snapshot_files[] = {
 		.unload_sql = "DELETE FROM term_marks WHERE class_id = ?1",
 		.glob = "journal/*/*/terms.csv",
 		.keys_sql = "SELECT DISTINCT class_id, 0, 0 FROM term_marks",
-		.path_sql = "SELECT 'journal/' || y.name || '/' || "
-		    "replace(c.name, '/', '-') || '/terms.csv' FROM classes c "
+		.path_sql = "SELECT " CLASS_DIR "'/terms.csv' FROM classes c "
 		    "JOIN years y ON y.id = c.year_id WHERE c.id = ?1",
-		.paths_sql = "SELECT 'journal/' || y.name || '/' || "
-		    "replace(c.name, '/', '-') || '/terms.csv', c.id, 0, 0 "
+		.paths_sql = "SELECT " CLASS_DIR "'/terms.csv', c.id, 0, 0 "
 		    "FROM classes c JOIN years y ON y.id = c.year_id",
 		.dump_sql = "SELECT j.name AS subject, t.period, t.pupil_id, "
 		    "p.surname || ' ' || p.name AS pupil, t.mark, "

@@ -17,6 +17,7 @@
 
 #include "history.h"
 #include "i18n.h"
+#include "pathname.h"
 #include "priv.h"
 #include "store.h"
 #include "store_priv.h"
@@ -192,6 +193,8 @@ ej_store__view(struct ej_store *s, int ro, struct ej_diag *d)
 			return -1;
 		}
 		sqlite3_busy_timeout(s->rodb, BUSY_MS);
+		sqlite3_create_function(s->rodb, "ej_path", 1, SQLITE_UTF8 |
+		    SQLITE_DETERMINISTIC, NULL, ej_pathname_sql, NULL, NULL);
 	}
 	s->view = ro;
 	return 0;
@@ -245,6 +248,8 @@ db_open(struct ej_store *s, int flags, struct ej_diag *d)
 	sqlite3_busy_handler(s->db, busy_wait, NULL);
 	sqlite3_create_function(s->db, "ej_fold", 1, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, NULL, sql_fold, NULL, NULL);
+	sqlite3_create_function(s->db, "ej_path", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, ej_pathname_sql, NULL, NULL);
 	/* FULL: a committed transaction must survive a power failure, or
 	 * the history's ref could end up ahead of the database. */
 	if (sqlite3_exec(s->db, "PRAGMA foreign_keys = ON;"
