@@ -25,7 +25,11 @@ ej_cli_init(struct ej_cli *c, const char *prog, const char *usage, int argc,
 	c->prog = prog;
 	c->usage = usage;
 	c->argc = argc;
-	c->argv = argv;
+	/* getopt_long() permutes argv: the commit message keeps the
+	 * command line in the order it was typed. */
+	c->argv = ej_xmalloc(((size_t)argc + 1) * sizeof *c->argv);
+	memcpy(c->argv, argv, (size_t)argc * sizeof *c->argv);
+	c->argv[argc] = NULL;
 	ej_diag_init(&c->d, prog, stderr);
 }
 
@@ -156,5 +160,7 @@ ej_cli_exit(struct ej_cli *c)
 {
 	ej_store_close(c->s);
 	c->s = NULL;
+	free(c->argv);
+	c->argv = NULL;
 	ej_exit(&c->d);
 }

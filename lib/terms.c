@@ -1253,16 +1253,9 @@ ej_terms_main(struct ej_cli *c, int argc, char **argv)
 	};
 	struct opts o;
 	const char *cmd;
-	char **keep;
 	int ch;
 
 	c->usage = usage_text;
-	/* getopt_long() permutes argv, which is c->argv too: the commit
-	 * message keeps the command line in the order it was typed. */
-	keep = ej_xmalloc(((size_t)c->argc + 1) * sizeof *keep);
-	memcpy(keep, c->argv, (size_t)c->argc * sizeof *keep);
-	keep[c->argc] = NULL;
-	c->argv = keep;
 	memset(&o, 0, sizeof o);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "d:hn", longopts, NULL)) != -1) {

@@ -71,6 +71,12 @@ sheet_5a() {
 	[[ "$output" == *"ошибка"* ]]
 }
 
+@test "the commit message keeps the command line in the order it was typed" {
+	ej-grade set 5А Математика 01.09 "Баранов Владислав" 5 -w контрольная 2>/dev/null
+	run git -C "$S/history.git" log -1 --format=%b main
+	[ "${lines[0]}" = "ej-grade set '5А' 'Математика' 01.09 'Баранов Владислав' 5 -w 'контрольная'" ]
+}
+
 @test "wide import: one commit, the sheet's marks, absences and lessons" {
 	sheet_5a > "$TRASH/5a.csv"
 	n=$(commits "$S")
