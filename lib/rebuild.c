@@ -212,7 +212,8 @@ unreadable:
 static int
 same_row(sqlite3_stmt *a, sqlite3_stmt *b, int n)
 {
-	int i, t;
+	const void *pa, *pb;
+	int i, t, na;
 
 	for (i = 0; i < n; i++) {
 		if ((t = sqlite3_column_type(a, i)) !=
@@ -226,9 +227,12 @@ same_row(sqlite3_stmt *a, sqlite3_stmt *b, int n)
 				return 0;
 			continue;
 		}
-		if (sqlite3_column_bytes(a, i) != sqlite3_column_bytes(b, i) ||
-		    memcmp(sqlite3_column_blob(a, i), sqlite3_column_blob(b, i),
-		    (size_t)sqlite3_column_bytes(a, i)) != 0)
+		/* The bytes (the pointer is NULL when there are none). */
+		pa = sqlite3_column_blob(a, i);
+		pb = sqlite3_column_blob(b, i);
+		na = sqlite3_column_bytes(a, i);
+		if (na != sqlite3_column_bytes(b, i) ||
+		    (na > 0 && memcmp(pa, pb, (size_t)na) != 0))
 			return 0;
 	}
 	return 1;
@@ -328,7 +332,7 @@ carried_free(struct carried *c)
 
 /* What became of the passwords, for people. */
 static void
-say_passwords(const struct old_db *o, const struct carried *c,
+say_passwords(const struct old_db *o, const struct carried *c, int dry,
     struct ej_diag *d)
 {
 	long i;
@@ -340,8 +344,10 @@ say_passwords(const struct old_db *o, const struct carried *c,
 		ej_note(d, _("the old database could not be read (%s): no "
 		    "password hashes were kept"), o->why);
 	else if (c->total > 0)
-		ej_note(d, _("kept %ld of %ld password hashes (their accounts "
-		    "are the same in the history)"), c->kept, c->total);
+		ej_note(d, dry ? _("would keep %ld of %ld password hashes "
+		    "(their accounts are the same in the history)") :
+		    _("kept %ld of %ld password hashes (their accounts are the "
+		    "same in the history)"), c->kept, c->total);
 	if (c->unkept > 0) {
 		ej_note(d, _("%ld could not be kept: the account changed or "
 		    "is gone in the history:"), c->unkept);
@@ -474,7 +480,7 @@ ej_history_rebuild(struct ej_store *s, const git_oid *at,
 		ej_note(d, _("%.7s: the history rebuilds into a database "
 		    "equal to it (dry run: nothing was written)"), hex);
 		if (!o->out)
-			say_passwords(&old, &c, d);
+			say_passwords(&old, &c, 1, d);
 		rc = 0;
 		goto discard;
 	}
@@ -504,7 +510,7 @@ ej_history_rebuild(struct ej_store *s, const git_oid *at,
 		    "is %s"), live, hex, bak);
 	else
 		ej_note(d, _("rebuilt %s from commit %.7s"), live, hex);
-	say_passwords(&old, &c, d);
+	say_passwords(&old, &c, 0, d);
 	rc = 0;
 	goto done;
 discard:
