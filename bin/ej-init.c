@@ -140,6 +140,13 @@ main(int argc, char **argv)
 		ej_note(&c.d, _("nothing was created"));
 		ej_cli_exit(&c);
 	}
+	if (c.dry_run && ej_store_lacks_db(store)) {
+		ej_error(&c.d, EJ_EXIT_CANTCREAT, store, 0, 0, "%s",
+		    _("holds a history but no database; rebuild it with "
+		    "ej-rebuild"));
+		ej_config_free(cfg);
+		ej_cli_exit(&c);
+	}
 	if (c.dry_run) {
 		ej_note(&c.d, _("%s: valid; would create a store for %s at %s"),
 		    argv[0], ej_config_short_name(cfg), store);

@@ -96,6 +96,31 @@ slips_abandon(FILE *f, const char *path)
 	}
 }
 
+/*
+ * The slips, written whole and synced before the commit: a password is
+ * set only when its slip is on paper's way. A pipe, a terminal or
+ * /dev/null cannot be synced and need not be.
+ */
+static int
+slips_write(struct ej_cli *c, const struct ej_account_batch *b, FILE *f,
+    const struct opts *o)
+{
+	const char *name = o->slips ? o->slips : "stdout";
+	int e = 0;
+
+	if (ej_account_slips(b, f, o->html, &c->d) < 0)
+		e = -1;
+	else if (fflush(f) != 0 || (fsync(fileno(f)) < 0 &&
+	    errno != EINVAL && errno != EROFS && errno != ENOTSUP))
+		e = errno;
+	if (e == 0)
+		return 0;
+	if (e > 0)
+		ej_error(&c->d, EJ_EXIT_IOERR, name, 0, 0, "%s", strerror(e));
+	return ej_error(&c->d, EJ_EXIT_IOERR, name, 0, 0, "%s",
+	    _("the slips cannot be written: no password was changed"));
+}
+
 static long long
 class_arg(struct ej_cli *c, const char *name)
 {
@@ -123,7 +148,7 @@ fail(struct ej_cli *c, struct ej_account_batch *b, FILE *f, const char *path)
 	ej_cli_exit(c);
 }
 
-/* issue and reset: select, hash on threads, write, commit, print. */
+/* issue and reset: select, hash on threads, write, slips, commit. */
 static void
 issue(struct ej_cli *c, int reset, const char *file, char **logins,
     struct opts *o)
@@ -178,24 +203,30 @@ issue(struct ej_cli *c, int reset, const char *file, char **logins,
 		    "%lu parents", reset ? "reset" : "issued", o->class_name ?
 		    o->class_name : o->sel.parallel ? "a parallel" : file ?
 		    file : "the school", who, b.pupils, b.parents);
+	/* The slips first: if they cannot be written, the transaction is
+	 * rolled back and no password changes. */
+	if (!c->dry_run && slips_write(c, &b, f, o) < 0) {
+		free(summary);
+		fail(c, &b, f, o->slips);
+	}
 	rc = ej_cli_commit(c, summary, o->reason);
 	free(summary);
 	if (rc < 0) {
+		/* Rolled back: the passwords on the slips were never set. */
+		if (!c->dry_run && b.pupils + b.parents > 0)
+			ej_note(&c->d, _("%s: the slips are void: no password "
+			    "was changed"), o->slips ? o->slips : "stdout");
 		ej_account_batch_free(&b);
 		slips_abandon(f, o->slips);
 		ej_cli_exit(c);
 	}
-	if (!c->dry_run) {
-		if (ej_account_slips(&b, f, o->html, &c->d) < 0 ||
-		    (o->slips && fclose(f) != 0)) {
-			ej_error(&c->d, EJ_EXIT_IOERR, o->slips ? o->slips :
-			    "stdout", 0, 0, "%s", _("the slips were not "
-			    "written whole: reset these logins"));
-			if (o->slips)
-				unlink(o->slips);
-		} else if (o->slips && b.pupils + b.parents == 0)
+	if (!c->dry_run && o->slips) {
+		/* Written and synced already: the close cannot lose them. */
+		if (fclose(f) != 0)
+			ej_warn(&c->d, o->slips, 0, 0, "%s", strerror(errno));
+		if (b.pupils + b.parents == 0)
 			unlink(o->slips);
-		else if (o->slips)
+		else
 			ej_note(&c->d, _("%s: %lu slips"), o->slips,
 			    b.pupils + b.parents);
 	}

@@ -119,6 +119,29 @@ int ej_history_load(struct ej_store *s, const git_oid *commit,
 long ej_history_reload(struct ej_store *s, const git_oid *from,
     const git_oid *to, char ***paths, struct ej_diag *d);
 
+/*
+ * ej-rebuild(1): load the snapshot at commit at into s, a new database
+ * from ej_store_open_empty(), and check that it serialises back to that
+ * commit's tree. Into a file of its own (o->out; any commit, no password
+ * hashes), or (at HEAD only) in place of the store's ej.db, the old one
+ * kept aside under a new name (ej.db.bak-TIME) that the note names. Before
+ * the old database is replaced, what it holds beyond the history is
+ * weighed: when its recorded head is a commit main lacks (the database is
+ * ahead of main, or diverged from it), those commits are named with the
+ * command that restores main, and it is refused (exit 1) unless o->force;
+ * the password hashes of the active accounts whose record is the same in
+ * both databases are carried over, and those that could not be are
+ * named. Says what it did on d; s is closed (or discarded) either way.
+ * 0, or -1 with errors in d.
+ */
+struct ej_rebuild {
+	const char *out;         /* NULL: replace the store's ej.db */
+	int force;               /* replace even what is ahead of main */
+	int dry_run;             /* check everything, replace nothing */
+};
+int ej_history_rebuild(struct ej_store *s, const git_oid *at,
+    const struct ej_rebuild *o, struct ej_diag *d);
+
 /* Read HEAD: 0 ok, 1 no commits yet, -1 error. */
 int ej_history_head(struct ej_store *s, git_oid *out, struct ej_diag *d);
 

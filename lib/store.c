@@ -327,8 +327,11 @@ ej_store_open(struct ej_store **out, const char *dir, int mode,
 		if (e == EACCES)
 			return ej_error(d, EJ_EXIT_NOPERM, dir, 0, 0, "%s",
 			    strerror(e));
+		/* A history without its database: the cure is a rebuild. */
 		return ej_error(d, EJ_EXIT_NOINPUT, dir, 0, 0, "%s",
-		    _("no store here (no ej.db); create one with ej-init"));
+		    ej_store_lacks_db(dir) ? _("the database is missing; "
+		    "rebuild it with ej-rebuild") : _("no store here (no "
+		    "ej.db); create one with ej-init"));
 	}
 	store_umask(dir);
 	if (db_open(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, d) < 0) {
@@ -651,6 +654,12 @@ ej_store_create(struct ej_store **out, const char *dir, const char *group,
 			return ej_error(d, EJ_EXIT_CANTCREAT, dir, 0, 0, "%s",
 			    _("a store already exists here"));
 		}
+		if (ej_store_lacks_db(dir)) {
+			ej_store_close(s);
+			return ej_error(d, EJ_EXIT_CANTCREAT, dir, 0, 0, "%s",
+			    _("holds a history but no database; rebuild it "
+			    "with ej-rebuild"));
+		}
 		if (!dir_is_empty(dir)) {
 			ej_store_close(s);
 			return ej_error(d, EJ_EXIT_CANTCREAT, dir, 0, 0, "%s",
@@ -780,6 +789,21 @@ const char *
 ej_store_dbpath(const struct ej_store *s)
 {
 	return s->dbpath;
+}
+
+int
+ej_store_lacks_db(const char *dir)
+{
+	char *db = ej_xasprintf("%s/ej.db", dir);
+	char *git = ej_xasprintf("%s/history.git", dir);
+	struct stat st;
+	int rc;
+
+	rc = lstat(db, &st) < 0 && errno == ENOENT && lstat(git, &st) == 0 &&
+	    S_ISDIR(st.st_mode);
+	free(db);
+	free(git);
+	return rc;
 }
 
 /* ----------------------------------------------------------- transactions */

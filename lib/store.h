@@ -72,6 +72,9 @@ void ej_store_destroy(struct ej_store *s);
 
 int ej_store_open(struct ej_store **out, const char *dir, int mode,
     struct ej_diag *d);
+/* 1 when dir holds a history (history.git) but no ej.db: a store whose
+ * database is lost, for ej-rebuild(1) to bring back. */
+int ej_store_lacks_db(const char *dir);
 /*
  * A new, empty database at dbpath (which must not exist) with the schema,
  * bound to the history of the store at dir: what ej-rebuild loads the

@@ -2,8 +2,11 @@
 # ej-issue-login against a real store and its history: accounts only for
 # people whose documents are on record, logins per ICAO Doc 9303 with
 # collisions, passwords that verify and exist nowhere but the slips,
-# idempotent re-runs, reset, revoke, export, a rebuild that loses the
-# hashes, bad input leaving the store byte for byte, and who may.
+# idempotent re-runs, reset, revoke, export, a rebuild that keeps the
+# hashes (and a lost database that loses them), slips written before the
+# commit, bad input leaving the store byte for byte, and who may.
+
+bats_require_minimum_version 1.5.0
 
 bats_require_minimum_version 1.5.0
 
@@ -54,7 +57,12 @@ setup() {
 	cp -a "$TPL" "$S"
 	export EJ_STORE=$S
 }
-teardown() { teardown_trash; }
+teardown() {
+	if [ -n "$TRASH" ] && mountpoint -q "$TRASH/mnt" 2>/dev/null; then
+		umount "$TRASH/mnt"
+	fi
+	teardown_trash
+}
 
 # A bad input: exit 65 (or the code given first), "nothing was written"
 # last, the store — database and history — byte for byte as it was.
@@ -241,8 +249,13 @@ nowhere() {
 	[[ "$output" == *"akimov.kirill: the login is revoked; issue it again instead"* ]]
 }
 
-@test "rebuild: the accounts come back without passwords, named; reset --lost issues new ones" {
-	ej-issue-login issue --pupils --pupil "Акимов Кирилл" >/dev/null 2>&1
+@test "rebuild keeps the passwords; a lost database loses them, named; reset --lost issues new ones" {
+	ej-issue-login issue --pupils --pupil "Акимов Кирилл" >"$TRASH/a.csv" 2>/dev/null
+	old=$(slip "$TRASH/a.csv" akimov | cut -d' ' -f2)
+	run -0 ej-rebuild
+	[[ "$output" == *"ej-rebuild: kept 1 of 1 password hashes (their accounts are the same in the history)"* ]]
+	run -0 ej-issue-login verify akimov.kirill <<<"$old"
+	rm "$S/ej.db"
 	run ej-rebuild
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"ej-rebuild: 1 active accounts have no password: ej-issue-login reset --lost issues new ones to"* ]]
@@ -325,4 +338,65 @@ nowhere() {
 	script -qec "ej-issue-login issue --pupils --pupil 'Акимов Кирилл' --slips '$TRASH/t3.csv'" /dev/null >"$TRASH/tty" </dev/null
 	grep -q '\[#*\] 1/1' "$TRASH/tty"
 	[ "$(wc -l <"$TRASH/t3.csv")" -eq 2 ]
+}
+
+# The state a failed reset must leave: the same history, the same database
+# bytes, and the old password still the one.
+unchanged() {
+	[ "$(git -C "$S/history.git" rev-parse main)" = "$main" ]
+	[ "$(sha256sum <"$S/ej.db")" = "$db" ]
+	run -0 ej-issue-login verify akimov.kirill <<<"$old"
+}
+
+# The slips go out (written and synced) before the commit: when they
+# cannot be, no password changes and nothing is committed.
+to_full() { ej-issue-login "$@" >/dev/full; }
+
+@test "secrets before commits: slips to /dev/full: 74, nothing committed, the old password stands" {
+	ej-issue-login issue --pupils --pupil "Акимов Кирилл" >"$TRASH/a.csv" 2>/dev/null
+	old=$(slip "$TRASH/a.csv" akimov | cut -d' ' -f2)
+	main=$(git -C "$S/history.git" rev-parse main)
+	db=$(sha256sum <"$S/ej.db")
+	run -74 to_full reset --reason lost akimov.kirill
+	echo "$output"
+	[[ "$output" == *"ej-issue-login: stdout: the slips cannot be written: no password was changed"* ]]
+	[ "${lines[-1]}" = "ej-issue-login: nothing was written" ]
+	unchanged
+	run -74 to_full reset --reason lost --format html --class 5А
+	unchanged
+	# A new login too: no account without its slip.
+	run -74 to_full issue --pupil "Баранов Владислав" --pupils
+	unchanged
+	[ "$(ej-issue-login list | grep -c baranov)" -eq 0 ]
+	# --slips names a file that exists: never written over, nothing done.
+	run -73 ej-issue-login reset --reason lost --slips /dev/full akimov.kirill
+	unchanged
+}
+
+@test "secrets before commits: slips onto a full disk: 74, no slips file, nothing committed" {
+	ej-issue-login issue --pupils --pupil "Акимов Кирилл" >"$TRASH/a.csv" 2>/dev/null
+	old=$(slip "$TRASH/a.csv" akimov | cut -d' ' -f2)
+	main=$(git -C "$S/history.git" rev-parse main)
+	db=$(sha256sum <"$S/ej.db")
+	mkdir "$TRASH/mnt"
+	mount -t tmpfs -o size=8k tmpfs "$TRASH/mnt" 2>/dev/null ||
+	    skip "cannot mount a tmpfs here (not allowed to mount)"
+	dd if=/dev/zero of="$TRASH/mnt/fill" bs=1k count=64 2>/dev/null || true
+	run -74 ej-issue-login reset --reason lost --slips "$TRASH/mnt/s.csv" akimov.kirill
+	echo "$output"
+	[[ "$output" == *"ej-issue-login: $TRASH/mnt/s.csv: the slips cannot be written: no password was changed"* ]]
+	[ ! -e "$TRASH/mnt/s.csv" ]
+	unchanged
+}
+
+@test "a ref that cannot move after the database took the passwords: the slips are valid" {
+	ej-issue-login issue --pupils --pupil "Акимов Кирилл" >"$TRASH/a.csv" 2>/dev/null
+	# Step 7 fails: the database has the new passwords (step 6), the next
+	# write moves the ref for it.
+	touch "$S/history.git/refs/heads/main.lock"
+	run -0 ej-issue-login reset --reason lost --slips "$TRASH/s.csv" akimov.kirill
+	[[ "$output" == *"the next write finishes it"* ]]
+	rm "$S/history.git/refs/heads/main.lock"
+	new=$(slip "$TRASH/s.csv" akimov | cut -d' ' -f2)
+	run -0 ej-issue-login verify akimov.kirill <<<"$new"
 }
