@@ -2,12 +2,16 @@
  * ej-rebuild — a database from the history: at HEAD to replace a lost or
  * damaged ej.db, or at any revision into a file of its own.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "history.h"
 #include "i18n.h"
+#include "priv.h"
 #include "store.h"
 
 static const char usage[] =
@@ -62,7 +66,7 @@ main(int argc, char **argv)
 	const char *rev = NULL;
 	char *dir, *tmp;
 	git_oid at;
-	int ch;
+	int ch, built = 0;
 
 	ej_cli_init(&c, "ej-rebuild", usage, argc, argv);
 	while ((ch = getopt_long(argc, argv, "hn", longopts, NULL)) != -1) {
@@ -87,16 +91,30 @@ main(int argc, char **argv)
 	o.dry_run = c.dry_run;
 	if (ej_store_locate(&dir, c.store_opt, &c.d) < 0)
 		ej_cli_exit(&c);
-	/* Built beside the live database, then put in its place: a reader
-	 * never sees half a database. */
-	tmp = o.out ? ej_xstrdup(o.out) :
-	    ej_xasprintf("%s/ej.db.rebuild-%ld", dir, (long)getpid());
+	/* --out: a new file, with the user's rights, made before the work. */
+	if (o.out && !o.dry_run &&
+	    (o.out_file = ej_user_create(AT_FDCWD, o.out, NULL, NULL,
+	    &c.d)) == NULL)
+		ej_cli_exit(&c);
+	/* Built beside the live database, then put in its place (or copied
+	 * to --out): a reader never sees half a database. */
+	tmp = ej_xasprintf("%s/ej.db.rebuild-%ld", dir, (long)getpid());
 	if (ej_store_open_empty(&c.s, dir, tmp, &c.d) == 0) {
 		if (revision(c.s, rev, &at, &c.d) < 0)
 			ej_store_discard(c.s);
-		else
-			ej_history_rebuild(c.s, &at, &o, &c.d);
+		else if (ej_history_rebuild(c.s, &at, &o, &c.d) == 0)
+			built = 1;
 		c.s = NULL;
+	}
+	if (o.out_file) {
+		if (fclose(o.out_file) != 0 && built) {
+			ej_error(&c.d, EJ_EXIT_IOERR, o.out, 0, 0, "%s",
+			    strerror(errno));
+			built = 0;
+		}
+		/* Failed: no half a database left, removed as the user. */
+		if (!built)
+			ej_user_unlink(o.out);
 	}
 	free(tmp);
 	free(dir);

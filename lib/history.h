@@ -136,6 +136,9 @@ long ej_history_reload(struct ej_store *s, const git_oid *from,
  */
 struct ej_rebuild {
 	const char *out;         /* NULL: replace the store's ej.db */
+	FILE *out_file;          /* out, made new with the user's rights:
+	                          * the database is built in the store and
+	                          * copied there */
 	int force;               /* replace even what is ahead of main */
 	int dry_run;             /* check everything, replace nothing */
 };

@@ -137,6 +137,16 @@ ej_user_mkdir(const char *path, mode_t mode)
 }
 
 int
+ej_user_unlink(const char *path)
+{
+	gid_t e = as_user();
+	int rc = unlink(path);
+
+	as_before(e);
+	return rc;
+}
+
+int
 ej_user_exists(const char *path)
 {
 	struct stat st;

@@ -42,8 +42,9 @@ int ej_priv_raise(struct ej_diag *d);
  * same time keeps the group's). flags as open(2); O_CLOEXEC is added.
  */
 int ej_user_open(const char *path, int flags, mode_t mode);
-/* mkdir(2) with the user's own rights. */
+/* mkdir(2) and unlink(2) with the user's own rights. */
 int ej_user_mkdir(const char *path, mode_t mode);
+int ej_user_unlink(const char *path);
 /* Whether the path exists for the user (stat(2) with the user's rights). */
 int ej_user_exists(const char *path);
 

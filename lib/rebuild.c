@@ -399,6 +399,37 @@ keep_aside(const char *live, char **bak, struct ej_diag *d)
 	    _("cannot keep the old database aside: %s"), strerror(errno));
 }
 
+/*
+ * A database built for --out is built in the store, with the store's
+ * rights, and copied into the file the user named, which was made new
+ * with the user's own (priv.h): a setgid command never creates or writes
+ * through a name the user chose with the group's rights.
+ */
+static int
+copy_out(const char *tmp, const struct ej_rebuild *o, struct ej_diag *d)
+{
+	char buf[65536];
+	size_t n;
+	FILE *in = fopen(tmp, "rb");
+	int rc = 0;
+
+	if (!in)
+		return ej_error(d, EJ_EXIT_IOERR, tmp, 0, 0, "%s",
+		    strerror(errno));
+	while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
+		if (fwrite(buf, 1, n, o->out_file) != n)
+			rc = -1;
+	if (ferror(in))
+		rc = ej_error(d, EJ_EXIT_IOERR, tmp, 0, 0, "%s",
+		    strerror(errno));
+	else if (rc < 0 || fflush(o->out_file) != 0 ||
+	    fsync(fileno(o->out_file)) < 0)
+		rc = ej_error(d, EJ_EXIT_IOERR, o->out, 0, 0, "%s",
+		    strerror(errno));
+	fclose(in);
+	return rc;
+}
+
 /* The tree of commit, to compare the rebuilt snapshot with. */
 static int
 commit_tree(struct ej_store *s, const git_oid *commit, git_oid *tree,
@@ -486,6 +517,10 @@ ej_history_rebuild(struct ej_store *s, const git_oid *at,
 	}
 	if (o->out) {
 		ej_store_close(s);
+		rc = copy_out(tmp, o, d);
+		unlink(tmp);
+		if (rc < 0)
+			goto done;
 		ej_note(d, _("rebuilt %s from commit %.7s"), o->out, hex);
 		ej_note(d, "%s", _("passwords are not in the history: accounts "
 		    "issued before need their passwords reset"));

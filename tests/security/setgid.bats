@@ -44,8 +44,11 @@ setup_file() {
 	echo "$SEC/other  # a second store, named by root's file" >> "$SEC/etc/ej/stores"
 	BIN=$SEC/inst/bin
 	export BIN
-	# The school: the class teacher of 5А is the test's teacher.
-	sed "s/ivanova\.mp/$TEACHER/g" "$top/examples/school.yaml" > "$SEC/school.yaml"
+	# The school: the class teacher of 5А is the test's teacher, who is
+	# also the school's technician.
+	sed -e "s/ivanova\.mp/$TEACHER/g" \
+	    -e "/login: $TEACHER,/s/roles: \[teacher\]/roles: [teacher, technician]/" \
+	    "$top/examples/school.yaml" > "$SEC/school.yaml"
 	"$BIN/ej-init" --group "$G" --store "$SEC/school" "$SEC/school.yaml" 2>"$SEC/init.err" || { cat "$SEC/init.err" >&2; return 1; }
 	(cd "$top/examples/roster" &&
 	 for f in pupils.csv pupils-5-9-excel.csv pupils-10-11-bom.csv; do
@@ -218,8 +221,11 @@ unchanged() {
 @test "attack 5: remotes' credentials shown only to admins and technicians" {
 	"$BIN/ej-sync" --store "$S" remote add district \
 	    "https://backup:S3cretPw@git.example.org/school.git" 2>/dev/null
-	run -0 as "$TEACHER" ej-sync remote list
+	# A teacher (root acting as one) sees the URL without the password.
+	run -0 env EJ_AS=frolov.ad "$BIN/ej-sync" --store "$S" remote list
 	[ "$output" = "district	https://backup:***@git.example.org/school.git" ]
+	run -0 as "$TEACHER" ej-sync remote list
+	[ "$output" = "district	https://backup:S3cretPw@git.example.org/school.git" ]
 	run -0 "$BIN/ej-sync" --store "$S" remote list
 	[ "$output" = "district	https://backup:S3cretPw@git.example.org/school.git" ]
 	"$BIN/ej-sync" --store "$S" remote remove district 2>/dev/null
@@ -234,4 +240,17 @@ unchanged() {
 	run -0 as "$TEACHER" env EJ_LOCALEDIR="$SEC/home/$TEACHER/loc" \
 	    ej-grade set 5А "Русский язык" 17.09 "Баранов Владислав" 4
 	rm "$SEC/home/$TEACHER/.gitconfig"
+}
+
+@test "attack 5: ej-rebuild --out works for the group's users, and writes only a new file of the user's" {
+	h=$SEC/home/$TEACHER
+	run -0 as "$TEACHER" ej-rebuild --at main~1 --out "$h/old.db"
+	[ "$(stat -c '%U %a' "$h/old.db")" = "$TEACHER 600" ]
+	[ "$(sqlite3 "$h/old.db" 'SELECT count(*) FROM pupils')" -gt 100 ]
+	# Through a link into the store: refused before any work, 73.
+	as "$TEACHER" ln -s "$S/ej.db" "$h/link.db"
+	run -73 as "$TEACHER" ej-rebuild --at main~1 --out "$h/link.db"
+	[[ "$output" == *"link.db: File exists"* ]]
+	unchanged
+	[ -z "$(ls "$S" | grep rebuild)" ]
 }
