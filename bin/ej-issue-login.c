@@ -18,6 +18,7 @@
 #include "csvio.h"
 #include "i18n.h"
 #include "roster.h"
+#include "text.h"
 #include "who.h"
 
 static const char usage[] =
@@ -359,6 +360,8 @@ main(int argc, char **argv)
 			    1024);
 			break;
 		case OPT_REASON:
+			if (ej_text_arg(&c.d, "--reason", optarg) < 0)
+				ej_cli_exit(&c);
 			o.reason = optarg;
 			break;
 		case OPT_LOST:

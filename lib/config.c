@@ -386,7 +386,13 @@ f_email(struct ctx *x, struct field *f, const char *where, char **dst)
 {
 	const char *s;
 
+	size_t off;
+	uint32_t cp;
+
 	if (f->v == NULL || (s = get_str(x, f->v, where, f->key)) == NULL)
+		return;
+	/* control characters: said by check_text(), not repeated raw */
+	if (ej_text_check(s, strlen(s), 0, &off, &cp) < 0)
 		return;
 	if (*s && !ej_email_valid(s))
 		err(x, f->v, where, f->key, _("\"%s\" is not an e-mail "
@@ -402,7 +408,13 @@ f_phone(struct ctx *x, struct field *f, const char *where, char **dst)
 {
 	const char *s;
 
+	size_t off;
+	uint32_t cp;
+
 	if (f->v == NULL || (s = get_str(x, f->v, where, f->key)) == NULL)
+		return;
+	/* control characters: said by check_text(), not repeated raw */
+	if (ej_text_check(s, strlen(s), 0, &off, &cp) < 0)
 		return;
 	if (*s && !ej_phone_valid(s))
 		err(x, f->v, where, f->key, _("\"%s\" is not a phone number "

@@ -240,6 +240,20 @@ ej_text_check(const char *s, size_t n, int flags, size_t *off, uint32_t *cp)
 	return 0;
 }
 
+int
+ej_text_arg(struct ej_diag *d, const char *opt, const char *s)
+{
+	char what[96];
+	size_t off;
+	uint32_t cp;
+
+	if (s == NULL || ej_text_check(s, strlen(s), 0, &off, &cp) == 0)
+		return 0;
+	return ej_error(d, EJ_EXIT_DATAERR, NULL, 0, 0,
+	    _("%s: %s is not allowed"), opt,
+	    ej_text_problem(what, sizeof what, cp));
+}
+
 const char *
 ej_text_problem(char *buf, size_t size, uint32_t cp)
 {

@@ -28,6 +28,13 @@ int ej_utf8_valid(const char *s, size_t n);
  * With EJ_TEXT_LINES, LF is allowed (a multi-line note).
  */
 #define EJ_TEXT_LINES	1
+/*
+ * A command-line value that will be stored (a reason, a topic): 0 when
+ * it keeps the rule, else -1 with "OPT: control character … is not
+ * allowed" recorded in d (exit 65; the command stops before writing).
+ */
+struct ej_diag;
+int ej_text_arg(struct ej_diag *d, const char *opt, const char *s);
 /* 1 when cp is one of those control characters. */
 int ej_text_is_control(uint32_t cp);
 /*
