@@ -12,6 +12,7 @@
 #include "gradebook.h"
 #include "i18n.h"
 #include "journal.h"
+#include "text.h"
 
 static const char usage[] =
     "ej-attend set [-n] [--force] [--reason R] [-l N | --day] "
@@ -151,6 +152,8 @@ main(int argc, char **argv)
 			o.g.period = ej_cli_number(&c, "--period", optarg, 1, 9);
 			break;
 		case OPT_REASON:
+			if (ej_text_arg(&c.d, "--reason", optarg) < 0)
+				ej_cli_exit(&c);
 			o.g.reason = optarg;
 			break;
 		case OPT_REPLACE:

@@ -12,6 +12,7 @@
 #include "csvio.h"
 #include "i18n.h"
 #include "roster.h"
+#include "text.h"
 #include "who.h"
 
 static const char usage[] =
@@ -185,9 +186,13 @@ main(int argc, char **argv)
 			o.ch.date = optarg;
 			break;
 		case OPT_FORM_NO:
+			if (ej_text_arg(&c.d, "--form-no", optarg) < 0)
+				ej_cli_exit(&c);
 			o.ch.form_no = optarg;
 			break;
 		case OPT_REASON:
+			if (ej_text_arg(&c.d, "--reason", optarg) < 0)
+				ej_cli_exit(&c);
 			o.ch.reason = optarg;
 			break;
 		case OPT_ENCODING:

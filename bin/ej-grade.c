@@ -13,6 +13,7 @@
 #include "i18n.h"
 #include "journal.h"
 #include "terms.h"
+#include "text.h"
 #include "who.h"
 
 static const char usage[] =
@@ -199,6 +200,8 @@ main(int argc, char **argv)
 			o.g.period = ej_cli_number(&c, "--period", optarg, 1, 9);
 			break;
 		case OPT_REASON:
+			if (ej_text_arg(&c.d, "--reason", optarg) < 0)
+				ej_cli_exit(&c);
 			o.g.reason = optarg;
 			break;
 		case OPT_REPLACE:

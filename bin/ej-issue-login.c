@@ -19,6 +19,7 @@
 #include "i18n.h"
 #include "priv.h"
 #include "roster.h"
+#include "text.h"
 #include "who.h"
 
 static const char usage[] =
@@ -381,6 +382,8 @@ main(int argc, char **argv)
 			    1024);
 			break;
 		case OPT_REASON:
+			if (ej_text_arg(&c.d, "--reason", optarg) < 0)
+				ej_cli_exit(&c);
 			o.reason = optarg;
 			break;
 		case OPT_LOST:

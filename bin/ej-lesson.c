@@ -12,6 +12,7 @@
 #include "i18n.h"
 #include "journal.h"
 #include "lessons.h"
+#include "text.h"
 
 static const char usage[] =
     "ej-lesson set [-n] [-l N] [--subgroup G] [--topic T] [--homework H] "
@@ -218,9 +219,13 @@ main(int argc, char **argv)
 			o.in.subgroup = optarg;
 			break;
 		case OPT_TOPIC:
+			if (ej_text_arg(&c.d, "--topic", optarg) < 0)
+				ej_cli_exit(&c);
 			o.in.topic = optarg;
 			break;
 		case OPT_HOMEWORK:
+			if (ej_text_arg(&c.d, "--homework", optarg) < 0)
+				ej_cli_exit(&c);
 			o.in.homework = optarg;
 			break;
 		case OPT_TEACHER:

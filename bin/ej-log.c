@@ -12,6 +12,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "table.h"
+#include "text.h"
 #include "who.h"
 
 static const char usage[] =
@@ -63,15 +64,31 @@ print_commit(const struct ej_log_commit *lc, void *payload)
 
 	when(tm, lc->time, lc->tz);
 	if (o->fmt == EJ_FMT_TEXT) {
+		/* Text written before the text rule, or by other tools,
+		 * may hold a line break: shown escaped, it cannot forge a
+		 * line of this log ("Reason: …"). */
+		char *author = ej_text_visible(lc->author);
+		char *login = ej_text_visible(lc->login);
+		char *summary = ej_text_visible(lc->summary);
+
 		printf("commit %.7s  %s  %s (%s)\n    %s\n", lc->id, tm,
-		    lc->author, lc->login, lc->summary);
-		if (lc->reason)
-			printf(_("    Reason: %s\n"), lc->reason);
+		    author, login, summary);
+		free(author);
+		free(login);
+		free(summary);
+		if (lc->reason) {
+			char *reason = ej_text_visible(lc->reason);
+
+			printf(_("    Reason: %s\n"), reason);
+			free(reason);
+		}
 		for (i = 0; i < lc->nrecs; i++) {
 			char *s = ej_rec_describe(lc->recs[i].rd,
 			    lc->recs[i].c);
+			char *v = ej_text_visible(s);
 
-			printf("  %c %s\n", (char)lc->recs[i].c->op, s);
+			printf("  %c %s\n", (char)lc->recs[i].c->op, v);
+			free(v);
 			free(s);
 		}
 		putchar('\n');
@@ -193,6 +210,8 @@ main(int argc, char **argv)
 			lo.pupil = optarg;
 			break;
 		case OPT_REASON:
+			if (ej_text_arg(&c.d, "--reason", optarg) < 0)
+				ej_cli_exit(&c);
 			reason = optarg;
 			break;
 		case OPT_SINCE:

@@ -342,10 +342,9 @@ get_str(struct ctx *x, yaml_node_t *n, const char *where, const char *key)
 		    kind(n));
 		return NULL;
 	}
-	if (strlen(text(n)) != n->data.scalar.length) {
-		err(x, n, where, key, _("a NUL character is not allowed"));
+	/* a NUL, reported by check_text() */
+	if (strlen(text(n)) != n->data.scalar.length)
 		return NULL;
-	}
 	return text(n);
 }
 
@@ -380,6 +379,49 @@ f_str(struct ctx *x, struct field *f, const char *where, char **dst)
 	const char *s;
 
 	if (f->v && (s = get_str(x, f->v, where, f->key)) != NULL)
+		set_str(dst, s);
+}
+
+/* An optional e-mail address (text.h's addr-spec), or an empty string. */
+static void
+f_email(struct ctx *x, struct field *f, const char *where, char **dst)
+{
+	const char *s;
+
+	size_t off;
+	uint32_t cp;
+
+	if (f->v == NULL || (s = get_str(x, f->v, where, f->key)) == NULL)
+		return;
+	/* control characters: said by check_text(), not repeated raw */
+	if (ej_text_check(s, strlen(s), 0, &off, &cp) < 0)
+		return;
+	if (*s && !ej_email_valid(s))
+		err(x, f->v, where, f->key, _("\"%s\" is not an e-mail "
+		    "address (name@domain.example, without spaces, quotes, "
+		    "< > or commas)"), s);
+	else
+		set_str(dst, s);
+}
+
+/* An optional phone number: digits, spaces, + ( ) -. */
+static void
+f_phone(struct ctx *x, struct field *f, const char *where, char **dst)
+{
+	const char *s;
+
+	size_t off;
+	uint32_t cp;
+
+	if (f->v == NULL || (s = get_str(x, f->v, where, f->key)) == NULL)
+		return;
+	/* control characters: said by check_text(), not repeated raw */
+	if (ej_text_check(s, strlen(s), 0, &off, &cp) < 0)
+		return;
+	if (*s && !ej_phone_valid(s))
+		err(x, f->v, where, f->key, _("\"%s\" is not a phone number "
+		    "(digits, spaces, + ( ) and - only)"), s);
+	else
 		set_str(dst, s);
 }
 
@@ -898,8 +940,8 @@ sec_school(struct ctx *x, yaml_node_t *n)
 	if (f[3].v)
 		sec_codes(x, f[3].v);
 	f_str(x, &f[4], where, &c->school.address);
-	f_str(x, &f[5], where, &c->school.phone);
-	f_str(x, &f[6], where, &c->school.email);
+	f_phone(x, &f[5], where, &c->school.phone);
+	f_email(x, &f[6], where, &c->school.email);
 	f_str(x, &f[7], where, &c->school.director);
 }
 
@@ -1770,8 +1812,8 @@ sec_staff(struct ctx *x, yaml_node_t *n)
 		if (f[2].v && get_name(x, f[2].v, where, "name"))
 			set_str(&s->name, text(f[2].v));
 		f_str(x, &f[3], where, &s->patronymic);
-		f_str(x, &f[4], where, &s->email);
-		f_str(x, &f[5], where, &s->phone);
+		f_email(x, &f[4], where, &s->email);
+		f_phone(x, &f[5], where, &s->phone);
 		f_str(x, &f[6], where, &s->position);
 		if (f[7].v)
 			get_roles(x, f[7].v, &s->roles);
@@ -2251,6 +2293,102 @@ check_aliases(struct ctx *x)
 	return bad ? -1 : 0;
 }
 
+/* The value node of key in mapping n, or NULL. */
+static yaml_node_t *
+lookup(struct ctx *x, yaml_node_t *n, const char *key)
+{
+	yaml_node_pair_t *p;
+	yaml_node_t *k;
+
+	if (n == NULL || n->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	    p++)
+		if ((k = node(x, p->key)) && k->type == YAML_SCALAR_NODE &&
+		    strcmp(text(k), key) == 0)
+			return node(x, p->value);
+	return NULL;
+}
+
+/*
+ * The text rule (text.h) on every scalar of the document, keys too: no
+ * control character, whether typed or written as an escape ("\t",
+ * "\u202E"). A plan task is the one multi-line text: it may hold LFs.
+ * 0, or -1 after reporting each offending scalar at its position.
+ */
+static void
+check_text(struct ctx *x, yaml_node_t *root)
+{
+	yaml_node_t *n, *plan, *task, *first = x->doc->nodes.start;
+	yaml_node_item_t *it;
+	unsigned char *lines;
+	char what[96];
+	size_t count = (size_t)(x->doc->nodes.top - first), off;
+	uint32_t cp;
+
+	lines = ej_xcalloc(count + 1, 1);
+	if ((plan = lookup(x, root, "plan")) != NULL &&
+	    plan->type == YAML_SEQUENCE_NODE)
+		for (it = plan->data.sequence.items.start;
+		    it < plan->data.sequence.items.top; it++)
+			if ((task = lookup(x, node(x, *it), "task")) != NULL)
+				lines[task - first] = 1;
+	for (n = first; n < x->doc->nodes.top; n++) {
+		if (n->type != YAML_SCALAR_NODE ||
+		    ej_text_check(text(n), n->data.scalar.length,
+		    lines[n - first] ? EJ_TEXT_LINES : 0, &off, &cp) == 0)
+			continue;
+		err(x, n, NULL, NULL, _("%s is not allowed"),
+		    ej_text_problem(what, sizeof what, cp));
+	}
+	free(lines);
+}
+
+/*
+ * Nesting beyond EJ_CONFIG_DEPTH_MAX is refused before the document is
+ * loaded: libyaml's cost grows with the square of the depth (100,000
+ * levels took 37 s), and no school.yaml nests more than a few levels.
+ * The events are read only down to the first node too deep. 1 when it
+ * was reported; a syntax error is left to the loader to report.
+ */
+static int
+too_deep(struct ctx *x, const char *buf, size_t n)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	int depth = 0, done = 0, found = 0;
+
+	if (!yaml_parser_initialize(&p))
+		return 0;
+	yaml_parser_set_input_string(&p, (const unsigned char *)buf, n);
+	while (!done && !found && yaml_parser_parse(&p, &ev)) {
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > EJ_CONFIG_DEPTH_MAX) {
+				err_at(x, (long)ev.start_mark.line + 1,
+				    (long)ev.start_mark.column + 1,
+				    _("nested deeper than %d levels"),
+				    EJ_CONFIG_DEPTH_MAX);
+				found = 1;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return found;
+}
+
 static void
 walk(struct ctx *x, yaml_node_t *root)
 {
@@ -2429,6 +2567,10 @@ ej_config_parse(struct ej_config **out, const char *name, const char *buf,
 		return ej_error(d, EJ_EXIT_SOFTWARE, name, 0, 0,
 		    _("cannot start the YAML parser"));
 	}
+	if (too_deep(&x, buf, n)) {
+		yaml_parser_delete(&parser);
+		goto fail;
+	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, n);
 	if (!yaml_parser_load(&parser, &doc)) {
 		yaml_problem(&x, &parser, buf, n);
@@ -2437,8 +2579,10 @@ ej_config_parse(struct ej_config **out, const char *name, const char *buf,
 	}
 	if ((root = yaml_document_get_root_node(&doc)) == NULL)
 		err_at(&x, 0, 0, _("the file is empty"));
-	else if (check_aliases(&x) == 0)
+	else if (check_aliases(&x) == 0) {
+		check_text(&x, root);
 		walk(&x, root);
+	}
 	/* Anything after the first document is a mistake too. */
 	if (root) {
 		if (!yaml_parser_load(&parser, &more))

@@ -167,9 +167,14 @@ struct ej_config {
 	size_t nplan;
 };
 
+/* Mappings and sequences nested deeper than this are refused. */
+#define EJ_CONFIG_DEPTH_MAX 64
+
 /*
  * Parse and validate path. Every problem is recorded in d as
  * "path:LINE:COL: message" (exit 65); returns 0 with *out set, or -1.
+ * Every scalar keeps text.h's rule (no control characters; LFs only in a
+ * plan task), e-mail addresses are addr-specs and phones phone numbers.
  */
 int ej_config_load(struct ej_config **out, const char *path,
     struct ej_diag *d);

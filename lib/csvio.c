@@ -166,30 +166,48 @@ blank(const char *s, size_t n)
 	return n == 0;
 }
 
-/* See csvio.h: what a spreadsheet could take for a formula. */
+/*
+ * See csvio.h: what a spreadsheet could take for a formula. '=' and '@'
+ * always; '+' and '-' unless the cell is a plain number ("-5", "+3,5"),
+ * a lone sign or a run of dashes (a mark for "none"): "=1-1", "-2-3" and
+ * "+7-978-123" are arithmetic to Excel, so only what cannot compute to
+ * anything but itself goes out bare.
+ */
 static int
 dangerous(const char *s, size_t n)
 {
-	size_t i;
+	size_t i, digits;
 
 	if (n == 0)
 		return 0;
 	switch (s[0]) {
 	case '\t':
 	case '\r':
-		return 1;
 	case '=':
+	case '@':
+		return 1;
 	case '+':
 	case '-':
-	case '@':
 		break;
 	default:
 		return 0;
 	}
-	for (i = 1; i < n; i++)
-		if (!isdigit((unsigned char)s[i]) && !strchr(" ()-.,", s[i]))
+	for (i = 0; i < n && s[i] == '-'; i++)
+		continue;
+	if (i == n || n == 1)
+		return 0;
+	for (i = 1, digits = 0; i < n && isdigit((unsigned char)s[i]); i++)
+		digits++;
+	if (digits == 0)
+		return 1;
+	if (i < n && (s[i] == '.' || s[i] == ',')) {
+		for (i++, digits = 0; i < n && isdigit((unsigned char)s[i]);
+		    i++)
+			digits++;
+		if (digits == 0)
 			return 1;
-	return 0;
+	}
+	return i != n;
 }
 
 /* Whether the writer puts an apostrophe before s (and the reader drops
@@ -1181,6 +1199,55 @@ ej_csv_reader_free(struct ej_csv_reader *r)
 /* Records */
 
 /*
+ * The value of a field at *s: trimmed, the neutralising apostrophe
+ * dropped (unless kept); *s moved to its start, its length returned.
+ */
+static size_t
+value(const struct ej_csv_reader *r, const char **s)
+{
+	size_t len = strlen(*s);
+
+	trim(s, &len);
+	if (!r->o.keep_apostrophe && len > 0 && **s == '\'' &&
+	    needs_apostrophe(*s, len)) {
+		++*s;
+		len--;
+		trim(s, &len);
+	}
+	return len;
+}
+
+/*
+ * The text rule (text.h) on every field's value: what goes into the
+ * store has no control character. 1 when the record keeps it; otherwise
+ * each offending field is reported at line:field, 0.
+ */
+static int
+text_rule(struct ej_csv_reader *r, long line, struct ej_diag *d)
+{
+	const char *s;
+	char what[96];
+	size_t j, len, off;
+	uint32_t cp;
+	int ok = 1;
+
+	for (j = 0; j < r->nf && j < r->store; j++) {
+		if (r->off[j] == NOFIELD)
+			continue;
+		s = r->buf + r->off[j];
+		len = value(r, &s);
+		if (ej_text_check(s, len, 0, &off, &cp) == 0)
+			continue;
+		ej_error(d, EJ_EXIT_DATAERR, r->name, line, (long)j + 1,
+		    _("column \"%s\": %s is not allowed"),
+		    j < r->nhdr ? r->hdr[j] : "",
+		    ej_text_problem(what, sizeof what, cp));
+		ok = 0;
+	}
+	return ok;
+}
+
+/*
  * A record is complete in buf: check it and build the values of the
  * known columns. 1 to hand it out, 0 when it was skipped.
  */
@@ -1207,6 +1274,11 @@ take(struct ej_csv_reader *r, struct ej_diag *d)
 		reset_record(r);
 		return 0;
 	}
+	if (!r->o.allow_control && !text_rule(r, line, d)) {
+		r->nbad++;
+		reset_record(r);
+		return 0;
+	}
 	if (r->valscap < r->buflen) {
 		r->valscap = r->bufcap;
 		r->vals = ej_xrealloc(r->vals, r->valscap);
@@ -1218,14 +1290,7 @@ take(struct ej_csv_reader *r, struct ej_diag *d)
 		if (j < 0 || r->off[j] == NOFIELD)
 			continue;
 		s = r->buf + r->off[j];
-		len = strlen(s);
-		trim(&s, &len);
-		if (!r->o.keep_apostrophe && len > 0 && *s == '\'' &&
-		    needs_apostrophe(s, len)) {
-			s++;
-			len--;
-			trim(&s, &len);
-		}
+		len = value(r, &s);
 		if (len == 0)
 			continue;
 		memcpy(r->vals + n, s, len);

@@ -78,6 +78,9 @@ struct ej_csv_opts {
 	int allow_empty;	/* a file of only a header is not an error */
 	int keep_apostrophe;	/* ej_csv_get() does not undo the writer's
 				 * neutralising apostrophe (see below) */
+	int allow_control;	/* no text rule: fields may hold control
+				 * characters (text.h), for files that are
+				 * read, not stored */
 	const char *name;	/* name in messages; default the path, or
 				 * "stdin" for "-" and ej_csv_open_file() */
 };
@@ -143,6 +146,14 @@ int ej_csv_next(struct ej_csv_reader *r, struct ej_csv_record **rec,
     struct ej_diag *d);
 
 /*
+ * Unless allow_control, a record with a control character (text.h's rule:
+ * C0 including TAB, CR and LF inside a quoted cell, DEL, C1, the
+ * bidirectional controls) in any field's value is reported at
+ * line:field ("column \"email\": control character U+000A (line feed) is
+ * not allowed"), counted and skipped like a record of the wrong length.
+ */
+
+/*
  * Value of known column i (index into cols): surrounding white space
  * (ASCII, NBSP, U+2007, U+202F) trimmed, the neutralising apostrophe
  * removed; NULL when the column is not in the file or the cell is empty.
@@ -182,12 +193,13 @@ unsigned long ej_csv_bad(const struct ej_csv_reader *r);
  *
  * Neutralising (on unless no_neutralise), against formulas in exported
  * data run by the spreadsheet that opens it: a cell is dangerous when it
- * begins with TAB or CR, or with '=', '+', '-' or '@' followed by any
- * character other than digits, space, ( ) - . and , — the characters of
- * numbers and phones, which no formula can be made of. Dangerous cells
- * get a leading apostrophe. So "-5", "+7 (978) 123-45-67", "-3,5" and
- * "-" are written as they are; "=SUM(A1)", "-2+3+cmd|x" and "@x" become
- * "'=SUM(A1)", "'-2+3+cmd|x", "'@x". A cell of apostrophes followed by a
+ * begins with TAB, CR, '=' or '@', or with '+' or '-' unless it is a
+ * plain number (a sign, digits, and a decimal point or comma with more
+ * digits), a lone sign or only dashes. Dangerous cells get a leading
+ * apostrophe. So "-5", "-3,5", "+5" and "-" are written as they are;
+ * "=SUM(A1)", "=1-1", "-2-3", "+7 (978) 123-45-67" and "@x" become
+ * "'=SUM(A1)", "'=1-1", "'-2-3", "'+7 (978) 123-45-67", "'@x" (Excel
+ * computes "-2-3" and "+7-978-123"). A cell of apostrophes followed by a
  * dangerous cell gets one more apostrophe too, so that the reader, which
  * drops one apostrophe from exactly such cells, gives back what was
  * written: export then import is a no-op.

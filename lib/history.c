@@ -24,6 +24,7 @@
 #include "i18n.h"
 #include "packwrite.h"
 #include "store_priv.h"
+#include "text.h"
 
 #define REF_MAIN "refs/heads/main"
 #define REF_PACKED "refs/ej/packed"
@@ -1266,6 +1267,17 @@ shell_quote(struct buf *b, const char *s)
 	buf_addc(b, '\'');
 }
 
+/* s with control characters escaped (text.h), so that no text can
+ * split the subject or forge a line such as "Reason: …". */
+static void
+buf_add_visible(struct buf *b, const char *s)
+{
+	char *v = ej_text_visible(s);
+
+	buf_adds(b, v);
+	free(v);
+}
+
 static char *
 commit_message(const struct ej_commit_info *ci, const struct changes *c)
 {
@@ -1273,7 +1285,7 @@ commit_message(const struct ej_commit_info *ci, const struct changes *c)
 	int i;
 
 	if (ci->summary && *ci->summary)
-		buf_adds(&b, ci->summary);
+		buf_add_visible(&b, ci->summary);
 	else {
 		char *t = ej_xasprintf("%zu files changed", c->n);
 		buf_adds(&b, t);
@@ -1281,15 +1293,18 @@ commit_message(const struct ej_commit_info *ci, const struct changes *c)
 	}
 	buf_adds(&b, "\n\n");
 	for (i = 0; i < ci->argc; i++) {
+		char *v = ej_text_visible(ci->argv[i]);
+
 		if (i)
 			buf_addc(&b, ' ');
-		shell_quote(&b, ci->argv[i]);
+		shell_quote(&b, v);
+		free(v);
 	}
 	if (ci->argc)
 		buf_addc(&b, '\n');
 	if (ci->reason && *ci->reason) {
 		buf_adds(&b, "Reason: ");
-		buf_adds(&b, ci->reason);
+		buf_add_visible(&b, ci->reason);
 		buf_addc(&b, '\n');
 	}
 	return b.p;

@@ -129,7 +129,7 @@ parse(struct version *v, const char *path, const char *buf, size_t len,
 {
 	static const struct ej_csv_opts base = {
 		.encoding = EJ_CSV_ENC_UTF8, .delim = ',', .quiet_unknown = 1,
-		.allow_empty = 1, .keep_apostrophe = 1,
+		.allow_empty = 1, .keep_apostrophe = 1, .allow_control = 1,
 	};
 	struct ej_csv_opts o = base;
 	struct ej_csv_reader *r;

@@ -38,45 +38,6 @@ put_base64(FILE *f, const char *s, size_t len)
 	}
 }
 
-/*
- * A header value as RFC 2047 encoded words ("=?UTF-8?B?…?="), each of at
- * most 45 bytes of whole characters, on folded lines; plain ASCII as is.
- */
-static void
-put_words(FILE *f, const char *s)
-{
-	const char *p = s, *end = s + strlen(s);
-	int ascii = 1;
-
-	for (; *p; p++)
-		if ((unsigned char)*p >= 0x80 || *p == '\r' || *p == '\n')
-			ascii = 0;
-	if (ascii) {
-		fputs(s, f);
-		return;
-	}
-	p = s;
-	while (p < end) {
-		const char *q = p, *last = p;
-		char b64[80];
-		uint32_t cp;
-
-		while (q < end && q - p <= 45) {
-			last = q;
-			if (ej_utf8_next(&q, end, &cp) < 0)
-				q++;
-		}
-		if (q - p <= 45)
-			last = q;
-		if (last == p)
-			last = q;
-		sodium_bin2base64(b64, sizeof b64, (const unsigned char *)p,
-		    (size_t)(last - p), sodium_base64_VARIANT_ORIGINAL);
-		fprintf(f, "%s=?UTF-8?B?%s?=", p == s ? "" : "\r\n ", b64);
-		p = last;
-	}
-}
-
 static char *
 render(const struct ej_doc *doc, enum ej_format fmt, size_t *len,
     struct ej_diag *d)
@@ -119,6 +80,128 @@ static const char *const months[] = {
 	"Nov", "Dec"
 };
 
+/*
+ * RFC 2047 encoded words ("=?UTF-8?B?…?="), each of whole characters and
+ * at most 39 bytes of text, so 64 columns: with "Subject: " before the
+ * first, every header line stays within RFC 2047's 76. Words after the
+ * first go on folded lines, and a decoder drops the folds between them.
+ * A word ends after a space where one fits: decoders that keep the fold
+ * (Python's email parser in a display name) then show a double space
+ * rather than break a name in two.
+ */
+static void
+put_encoded(FILE *f, const char *s)
+{
+	const char *p = s, *end = s + strlen(s), *q, *next, *cut;
+	char b64[80];
+	uint32_t cp;
+
+	while (p < end) {
+		cut = NULL;
+		for (q = p; q < end; q = next) {
+			next = q;
+			if (ej_utf8_next(&next, end, &cp) < 0)
+				next = q + 1;
+			if (next - p > 39)
+				break;
+			if (*q == ' ')
+				cut = next;
+		}
+		if (q == end || cut == NULL)
+			cut = q;
+		sodium_bin2base64(b64, sizeof b64, (const unsigned char *)p,
+		    (size_t)(cut - p), sodium_base64_VARIANT_ORIGINAL);
+		fprintf(f, "%s=?UTF-8?B?%s?=", p == s ? "" : "\r\n ", b64);
+		p = cut;
+	}
+}
+
+/* Printable ASCII only, no more than fits a line. */
+static int
+plain_ascii(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++, n++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7E)
+			return 0;
+	return n <= 60;
+}
+
+/*
+ * A display name (RFC 5322 phrase): an ASCII name as a quoted string,
+ * "Smith, Jr.", with \ and " escaped, so that no comma, angle bracket or
+ * colon in it can make a second address; any other as encoded words.
+ */
+static void
+put_phrase(FILE *f, const char *s)
+{
+	if (!plain_ascii(s)) {
+		put_encoded(f, s);
+		return;
+	}
+	putc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			putc('\\', f);
+		putc(*s, f);
+	}
+	putc('"', f);
+}
+
+/* An unstructured value (the subject): printable ASCII as it is. */
+static void
+put_text(FILE *f, const char *s)
+{
+	if (plain_ascii(s))
+		fputs(s, f);
+	else
+		put_encoded(f, s);
+}
+
+/*
+ * A Message-ID no other message shares: 128 random bits, with the
+ * pupil, the parent and the history's head for whoever reads the logs.
+ */
+static void
+put_message_id(struct rp *r, FILE *f, long long pid, long long parent,
+    const char *from)
+{
+	unsigned char rnd[16];
+	char hex[2 * sizeof rnd + 1], *head = NULL;
+	const char *domain = strchr(from, '@');
+
+	randombytes_buf(rnd, sizeof rnd);
+	sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
+	if (ej_meta_get(r->s, "head", &head) < 0 || head == NULL ||
+	    strspn(head, "0123456789abcdef") != strlen(head)) {
+		free(head);
+		head = NULL;
+	}
+	fprintf(f, "Message-ID: <diary.%lld.%lld.%.12s.%s@%s>\r\n", pid,
+	    parent, head && *head ? head : "0", hex,
+	    domain ? domain + 1 : "localhost");
+	free(head);
+}
+
+/* From, To, Subject, Date and Message-ID. */
+static void
+put_headers(struct rp *r, FILE *f, const struct tm *tm, const char *from_name,
+    const char *from, const char *to_name, const char *to,
+    const char *subject, long long pid, long long parent)
+{
+	fputs("From: ", f);
+	put_phrase(f, from_name);
+	fprintf(f, "\r\n <%s>\r\nTo: ", from);
+	put_phrase(f, to_name);
+	fprintf(f, "\r\n <%s>\r\nSubject: ", to);
+	put_text(f, subject);
+	fprintf(f, "\r\nDate: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n",
+	    wdays[tm->tm_wday], tm->tm_mday, months[tm->tm_mon],
+	    tm->tm_year + 1900, tm->tm_hour, tm->tm_min, tm->tm_sec);
+	put_message_id(r, f, pid, parent, from);
+}
+
 static int
 write_message(struct rp *r, const char *path, const char *from_name,
     const char *from, const char *to_name, const char *to,
@@ -136,18 +219,8 @@ write_message(struct rp *r, const char *path, const char *from_name,
 	if ((f = ej_user_create(AT_FDCWD, path, NULL, NULL, r->d)) == NULL)
 		return -1;
 	gmtime_r(&now, &tm);
-	fputs("From: ", f);
-	put_words(f, from_name);
-	fprintf(f, " <%s>\r\nTo: ", from);
-	put_words(f, to_name);
-	fprintf(f, " <%s>\r\nSubject: ", to);
-	put_words(f, subject);
-	fprintf(f, "\r\nDate: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n",
-	    wdays[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	fprintf(f, "Message-ID: <diary.%lld.%lld.%lld@%s>\r\n", pid, parent,
-	    (long long)now, strchr(from, '@') ? strchr(from, '@') + 1 :
-	    "localhost");
+	put_headers(r, f, &tm, from_name, from, to_name, to, subject, pid,
+	    parent);
 	fprintf(f, "MIME-Version: 1.0\r\nContent-Type: multipart/alternative;"
 	    " boundary=\"%s\"\r\n\r\n", b);
 	fprintf(f, "--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
@@ -191,6 +264,13 @@ rp_diary_mail(struct rp *r, const char *dir)
 	sqlite3_reset(st);
 	if (!*from)
 		snprintf(from, sizeof from, "%s", "school@localhost");
+	else if (!ej_email_valid(from))
+		return ej_error(r->d, EJ_EXIT_DATAERR, NULL, 0, 0,
+		    _("the school's e-mail \"%s\" is not an address; no "
+		    "message was written"), from);
+	if (sodium_init() < 0)
+		return ej_error(r->d, EJ_EXIT_SOFTWARE, NULL, 0, 0,
+		    "sodium_init");
 	if ((st = rp_prep(r, "SELECT mb.pupil_id, p.surname || ' ' || p.name "
 	    "FROM temp.rp_members mb JOIN temp.rp_classes c ON c.class_id = "
 	    "mb.class_id JOIN pupils p ON p.id = mb.pupil_id ORDER BY "
@@ -228,6 +308,16 @@ rp_diary_mail(struct rp *r, const char *dir)
 			char *path = ej_xasprintf("%s/%lld-%lld.eml", dir,
 			    pupils[i], (long long)sqlite3_column_int64(st, 0));
 
+			/* a store written before addresses were checked */
+			if (!ej_email_valid(rp_text(st, 2))) {
+				ej_error(r->d, EJ_EXIT_DATAERR, NULL, 0, 0,
+				    _("parent %lld: \"%s\" is not an e-mail "
+				    "address; no message was written"),
+				    (long long)sqlite3_column_int64(st, 0),
+				    rp_text(st, 2));
+				free(path);
+				continue;
+			}
 			if (write_message(r, path, from_name, from,
 			    rp_text(st, 1), rp_text(st, 2), subject, text, html,
 			    pupils[i], sqlite3_column_int64(st, 0)) < 0)

@@ -557,6 +557,37 @@ bad(struct imp *im, const struct ej_csv_record *rec, const char *fmt, ...)
 	return -1;
 }
 
+/*
+ * The e-mail and phone cells of a parent or staff row: an addr-spec and
+ * a phone number (text.h), or empty. The number of bad ones, each
+ * reported at its line and column.
+ */
+static int
+contacts(struct imp *im, const struct ej_csv_record *rec, size_t email_col,
+    size_t phone_col)
+{
+	const char *v;
+	int fails = 0;
+
+	if ((v = ej_csv_get(rec, email_col)) != NULL && !ej_email_valid(v)) {
+		ej_error(im->d, EJ_EXIT_DATAERR, rec->file, rec->line,
+		    ej_csv_column(rec->reader, email_col) + 1,
+		    _("email: \"%s\" is not an address (name@domain.example, "
+		    "without spaces, quotes, < > or commas)"), v);
+		im->bad++;
+		fails++;
+	}
+	if ((v = ej_csv_get(rec, phone_col)) != NULL && !ej_phone_valid(v)) {
+		ej_error(im->d, EJ_EXIT_DATAERR, rec->file, rec->line,
+		    ej_csv_column(rec->reader, phone_col) + 1,
+		    _("phone: \"%s\" is not a phone number (digits, spaces, "
+		    "+ ( ) and - only)"), v);
+		im->bad++;
+		fails++;
+	}
+	return fails;
+}
+
 /* A required cell: present and not empty. */
 static const char *
 need(struct imp *im, const struct ej_csv_record *rec, size_t col,
@@ -884,6 +915,8 @@ import_staff(struct imp *im, const struct ej_csv_record *rec)
 	if ((v = ej_csv_get(rec, S_ROLES)) != NULL &&
 	    roles_parse(im, rec, v, &roles) < 0)
 		return -1;
+	if (contacts(im, rec, S_EMAIL, S_PHONE) > 0)
+		return -1;
 	if ((first = seen_add(&im->seen, ej_xasprintf("%s", login),
 	    rec->line)) != 0)
 		return bad(im, rec, _("%s appears twice (first at line %ld)"),
@@ -1191,9 +1224,7 @@ import_parent(struct imp *im, const struct ej_csv_record *rec)
 	phone = nz(ej_csv_get(rec, R_PHONE));
 	email = nz(ej_csv_get(rec, R_EMAIL));
 	rel = nz(ej_csv_get(rec, R_RELATION));
-	if (*email && !strchr(email, '@'))
-		fails += bad(im, rec, _("email: \"%s\" is not an address"),
-		    email) < 0;
+	fails += contacts(im, rec, R_EMAIL, R_PHONE);
 	/* One or more children: "Петров Пётр; Петрова Анна" or ids. */
 	list = ej_xstrdup(v);
 	for (tok = strtok_r(list, ";", &save); tok;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "i18n.h"
 #include "text.h"
 
 struct range {
@@ -197,6 +198,190 @@ in_ranges(uint32_t cp, const struct range *r, size_t n)
 		if (cp >= r[i].lo && cp <= r[i].hi)
 			return 1;
 	return 0;
+}
+
+/* The text rule ------------------------------------------------------ */
+
+static const struct range controls[] = {
+	{ 0x0000, 0x001F },	/* C0 */
+	{ 0x007F, 0x009F },	/* DEL, C1 */
+	{ 0x061C, 0x061C },	/* arabic letter mark */
+	{ 0x200E, 0x200F },	/* LRM, RLM */
+	{ 0x202A, 0x202E },	/* LRE, RLE, PDF, LRO, RLO */
+	{ 0x2066, 0x2069 },	/* LRI, RLI, FSI, PDI */
+};
+
+int
+ej_text_is_control(uint32_t cp)
+{
+	return in_ranges(cp, controls, sizeof controls / sizeof controls[0]);
+}
+
+int
+ej_text_check(const char *s, size_t n, int flags, size_t *off, uint32_t *cp)
+{
+	const char *p = s, *end = s + n, *at;
+	uint32_t c;
+
+	while (p < end) {
+		at = p;
+		if (ej_utf8_next(&p, end, &c) == -1) {
+			*off = (size_t)(at - s);
+			*cp = (uint32_t)-1;
+			return -1;
+		}
+		if (ej_text_is_control(c) &&
+		    !(c == '\n' && (flags & EJ_TEXT_LINES))) {
+			*off = (size_t)(at - s);
+			*cp = c;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+ej_text_arg(struct ej_diag *d, const char *opt, const char *s)
+{
+	char what[96];
+	size_t off;
+	uint32_t cp;
+
+	if (s == NULL || ej_text_check(s, strlen(s), 0, &off, &cp) == 0)
+		return 0;
+	return ej_error(d, EJ_EXIT_DATAERR, NULL, 0, 0,
+	    _("%s: %s is not allowed"), opt,
+	    ej_text_problem(what, sizeof what, cp));
+}
+
+const char *
+ej_text_problem(char *buf, size_t size, uint32_t cp)
+{
+	const char *what;
+
+	switch (cp) {
+	case (uint32_t)-1:
+		snprintf(buf, size, "%s", _("invalid UTF-8"));
+		return buf;
+	case 0x00: what = _("NUL"); break;
+	case 0x09: what = _("tab"); break;
+	case 0x0A: what = _("line feed"); break;
+	case 0x0D: what = _("carriage return"); break;
+	case 0x7F: what = _("delete"); break;
+	default:
+		what = cp >= 0x0600 ? _("a bidirectional control") : NULL;
+	}
+	if (what)
+		snprintf(buf, size, _("control character U+%04X (%s)"),
+		    (unsigned)cp, what);
+	else
+		snprintf(buf, size, _("control character U+%04X"),
+		    (unsigned)cp);
+	return buf;
+}
+
+char *
+ej_text_visible(const char *s)
+{
+	const char *p = s, *end = s + strlen(s), *at;
+	char *out, *o;
+	uint32_t c;
+
+	/* "\u{XXXXX}" is the longest: 9 bytes for a byte or more */
+	out = o = ej_xmalloc(9 * (size_t)(end - s) + 1);
+	while (p < end) {
+		at = p;
+		if (ej_utf8_next(&p, end, &c) == -1) {
+			o += sprintf(o, "\\x%02X", (unsigned char)*at);
+			p = at + 1;
+		} else if (!ej_text_is_control(c)) {
+			memcpy(o, at, (size_t)(p - at));
+			o += p - at;
+		} else if (c == '\n')
+			o += sprintf(o, "\\n");
+		else if (c == '\r')
+			o += sprintf(o, "\\r");
+		else if (c == '\t')
+			o += sprintf(o, "\\t");
+		else if (c < 0x80)
+			o += sprintf(o, "\\x%02X", (unsigned)c);
+		else
+			o += sprintf(o, "\\u{%04X}", (unsigned)c);
+	}
+	*o = '\0';
+	return out;
+}
+
+/* RFC 5322 atext, less what a mail header or a shell would trip on. */
+static int
+atext(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~",
+	    c) != NULL);
+}
+
+/* A dot-atom: atoms of atext joined by single dots; its dots counted. */
+static int
+dot_atom(const char *s, size_t n, int *dots)
+{
+	size_t i;
+
+	*dots = 0;
+	if (n == 0 || s[0] == '.' || s[n - 1] == '.')
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			if (s[i + 1] == '.')
+				return 0;
+			++*dots;
+		} else if (!atext((unsigned char)s[i]))
+			return 0;
+	}
+	return 1;
+}
+
+int
+ej_email_valid(const char *s)
+{
+	const char *at = strchr(s, '@');
+	size_t n = strlen(s), i, lab;
+	int dots;
+
+	if (at == NULL || strchr(at + 1, '@') || n > 254 ||
+	    (size_t)(at - s) > 64)
+		return 0;
+	if (!dot_atom(s, (size_t)(at - s), &dots) ||
+	    !dot_atom(at + 1, n - (size_t)(at - s) - 1, &dots) || dots == 0)
+		return 0;
+	/* the domain: letters, digits and hyphens between its dots */
+	for (i = (size_t)(at - s) + 1, lab = 0; i <= n; i++) {
+		if (s[i] == '.' || s[i] == '\0') {
+			if (lab == 0 || lab > 63 || s[i - 1] == '-')
+				return 0;
+			lab = 0;
+		} else if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] == '-' && lab > 0)))
+			return 0;
+		else
+			lab++;
+	}
+	return 1;
+}
+
+int
+ej_phone_valid(const char *s)
+{
+	int digits = 0;
+
+	for (; *s; s++)
+		if (*s >= '0' && *s <= '9')
+			digits++;
+		else if (!strchr(" +()-", *s))
+			return 0;
+	return digits > 0;
 }
 
 /* White space as people type it into names, including what word

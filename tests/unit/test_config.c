@@ -643,8 +643,8 @@ test_parse_edges(void **state)
 		    "alias)\n" },
 		{ "school: {id: \"a\\0b\", name: N, short_name: S}\n"
 		    "year: 1\nsubjects: [A]\nstaff: []\nclasses: [5А]\n",
-		    "ej-init: t.yaml:1:14: school.id: a NUL character is not "
-		    "allowed\n"
+		    "ej-init: t.yaml:1:14: control character U+0000 (NUL) is "
+		    "not allowed\n"
 		    "ej-init: t.yaml:2:7: year: expected a mapping, found a "
 		    "string\n"
 		    "ej-init: t.yaml:4:8: staff: at least one staff member is "

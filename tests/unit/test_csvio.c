@@ -104,6 +104,8 @@ open_mem(struct ej_csv_reader **r, FILE **f, const char *data, size_t n,
 		o = &def;
 	if (o->name == NULL)
 		o->name = "t.csv";
+	/* the parsing, not the text rule (test_text_rule) */
+	o->allow_control = 1;
 	*f = stream(data, n);
 	return ej_csv_open_file(r, *f, cols, ncols, o, &g->d);
 }
@@ -134,6 +136,11 @@ dump(const char *path, struct ej_csv_opts *o, enum ej_csv_encoding *enc,
 	const char *v;
 	int rc;
 
+	struct ej_csv_opts def = { 0 };
+
+	if (o == NULL)
+		o = &def;
+	o->allow_control = 1;
 	diag_open(&g);
 	assert_int_equal(ej_csv_open(&r, path, pupil_cols, C_N, o, &g.d), 0);
 	while ((rc = ej_csv_next(r, &rec, &g.d)) == 1) {
@@ -1134,6 +1141,50 @@ test_writer_quoting(void **state)
 	}
 }
 
+/* The text rule: a control character in any value skips its record. */
+static void
+test_text_rule(void **state)
+{
+	static const char csv[] =
+	    "a,b,extra\n"
+	    "1,\"m@ok.example>\nBcc: evil@x.example\",x\n"
+	    "2,ok,x\n"
+	    "3,ok,\"y\tz\"\n"
+	    "4,\xE2\x80\xAE" "abc,x\n"
+	    "5,\" padded\t\",\"'\t=x\"\n"
+	    "6,\xC2\x85,x\n";
+	struct ej_csv_opts o = { .name = "t.csv", .quiet_unknown = 1 };
+	struct ej_csv_reader *r;
+	struct ej_csv_record *rec;
+	struct diag g;
+	FILE *f;
+	int rc, n = 0;
+
+	(void)state;
+	diag_open(&g);
+	f = stream(csv, sizeof csv - 1);
+	assert_int_equal(ej_csv_open_file(&r, f, ab_cols, 2, &o, &g.d), 0);
+	while ((rc = ej_csv_next(r, &rec, &g.d)) == 1) {
+		n++;
+		assert_true(rec->line == 4 || rec->line == 7);
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(ej_csv_bad(r), 4);
+	assert_said(&g, "t.csv:2:2: column \"b\": control character U+000A "
+	    "(line feed) is not allowed");
+	assert_said(&g, "t.csv:5:3: column \"extra\": control character "
+	    "U+0009 (tab) is not allowed");
+	assert_said(&g, "t.csv:6:2: column \"b\": control character U+202E "
+	    "(a bidirectional control) is not allowed");
+	assert_said(&g, "t.csv:8:2: column \"b\": control character "
+	    "U+0085 is not allowed");
+	assert_int_equal(g.d.errors, 4);
+	assert_int_equal(ej_diag_status(&g.d), EJ_EXIT_DATAERR);
+	done(r, f);
+	diag_close(&g);
+}
+
 static void
 test_writer_neutralise(void **state)
 {
@@ -1148,13 +1199,24 @@ test_writer_neutralise(void **state)
 		{ "\tx", "\"'\tx\"" },
 		{ "\rx", "\"'\rx\"" },
 		{ "-5", "-5" },
-		{ "+7 (978) 123-45-67", "+7 (978) 123-45-67" },
+		{ "+5", "+5" },
+		{ "+7 (978) 123-45-67", "'+7 (978) 123-45-67" },
+		{ "+7-978-123-45-67", "'+7-978-123-45-67" },
 		{ "-3.5", "-3.5" },
 		{ "-3,5", "\"-3,5\"" },
+		{ "-3.", "'-3." },
+		{ "-.5", "'-.5" },
 		{ "-", "-" },
-		{ "=", "=" },
+		{ "+", "+" },
+		{ "=", "'=" },
+		{ "@", "'@" },
 		{ "--", "--" },
+		{ "-+", "'-+" },
 		{ "=1+2", "'=1+2" },
+		{ "=1-1", "'=1-1" },
+		{ "=(2)-(3)", "'=(2)-(3)" },
+		{ "-2-3", "'-2-3" },
+		{ "-(2)", "'-(2)" },
 		{ "-1e5", "'-1e5" },
 		{ "'=x", "''=x" },	/* so that reading gives '=x back */
 		{ "'abc", "'abc" },
@@ -1182,6 +1244,7 @@ test_writer_neutralise(void **state)
 	assert_string_equal(s, "=SUM(A1)\n");
 	free(s);
 	assert_true(ej_csv_dangerous("=x"));
+	assert_true(ej_csv_dangerous("=1-1"));
 	assert_false(ej_csv_dangerous("-5"));
 }
 
@@ -1194,7 +1257,8 @@ round_trip(const struct ej_csv_wopts *wo)
 		"Иванов", "Пётр", "плюс \"кавычки\", запятая; и\nперенос",
 		"=SUM(A1)", "'=x", "+7 (978) 123-45-67",
 		"О'Коннор", "@me", "-",
-		"''@y", "\tтаб", "a\rb",
+		"''@y", "\tтаб", "a\rb", "=1-1", "=(2)-(3)", "-2-3", "-5",
+		"'+7 978", "-3,5",
 	};
 	static const char *const note_aka[] = { "Заметка", NULL };
 	static const struct ej_csv_col cols[] = {
@@ -1231,7 +1295,7 @@ round_trip(const struct ej_csv_wopts *wo)
 			else
 				assert_string_equal(v, values[row * 3 + i]);
 		}
-	assert_int_equal(row, 5);
+	assert_int_equal(row, 7);
 	assert_int_equal(g.d.errors, 0);
 	assert_int_equal(ej_csv_delimiter(r), wo->delim ? wo->delim : ',');
 	done(r, f);
@@ -1306,6 +1370,7 @@ test_streaming(void **state)
 	off_t size;
 	FILE *f;
 	int fd, rc;
+	struct ej_csv_opts lines = { .allow_control = 1 };
 
 	(void)state;
 	if (vm_hwm_kib() < 0)
@@ -1327,7 +1392,7 @@ test_streaming(void **state)
 	rewind(f);
 	before = vm_hwm_kib();
 	diag_open(&g);
-	assert_int_equal(ej_csv_open_file(&r, f, pupil_cols, C_N, NULL, &g.d),
+	assert_int_equal(ej_csv_open_file(&r, f, pupil_cols, C_N, &lines, &g.d),
 	    0);
 	while ((rc = ej_csv_next(r, &rec, &g.d)) == 1)
 		n++;
@@ -1374,6 +1439,7 @@ main(void)
 		cmocka_unit_test(test_parse_options),
 		cmocka_unit_test(test_writer_quoting),
 		cmocka_unit_test(test_writer_neutralise),
+		cmocka_unit_test(test_text_rule),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_putf),
 		cmocka_unit_test(test_streaming),

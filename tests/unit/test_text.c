@@ -368,11 +368,104 @@ test_login(void **state)
 	assert_null(ej_login_from_name("-", "Иван"));
 }
 
+/* The text rule: what may not enter the store, and where it is. */
+static void
+test_text_check(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t off;
+		uint32_t cp;
+	} bad[] = {
+		{ "a\nb", 1, 0x0A }, { "a\rb", 1, 0x0D }, { "\tx", 0, 0x09 },
+		{ "x\x1b[31m", 1, 0x1B }, { "x\x7f", 1, 0x7F },
+		{ "Ян\xC2\x85", 4, 0x85 }, { "\xE2\x80\xAE" "abc", 0, 0x202E },
+		{ "a\xE2\x81\xA6", 1, 0x2066 }, { "\xE2\x80\x8F", 0, 0x200F },
+		{ "\xD8\x9C", 0, 0x061C }, { "ok\xFF", 2, (uint32_t)-1 },
+		{ "\xC0\xAF", 0, (uint32_t)-1 },
+	};
+	char buf[96];
+	size_t i, off;
+	uint32_t cp;
+
+	(void)state;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(ej_text_check(bad[i].s, strlen(bad[i].s), 0,
+		    &off, &cp), -1);
+		assert_int_equal(off, bad[i].off);
+		assert_int_equal(cp, bad[i].cp);
+	}
+	assert_int_equal(ej_text_check("a\0b", 3, 0, &off, &cp), -1);
+	assert_int_equal(cp, 0);
+	assert_int_equal(ej_text_check("Ёлкин-Палкин, «ok» № 5\xE2\x80\x94",
+	    strlen("Ёлкин-Палкин, «ok» № 5\xE2\x80\x94"), 0, &off, &cp), 0);
+	assert_int_equal(ej_text_check("a\nb", 3, EJ_TEXT_LINES, &off, &cp), 0);
+	assert_int_equal(ej_text_check("a\rb", 3, EJ_TEXT_LINES, &off, &cp),
+	    -1);
+	assert_string_equal(ej_text_problem(buf, sizeof buf, 0x0A),
+	    "control character U+000A (line feed)");
+	assert_string_equal(ej_text_problem(buf, sizeof buf, 0x85),
+	    "control character U+0085");
+	assert_string_equal(ej_text_problem(buf, sizeof buf, (uint32_t)-1),
+	    "invalid UTF-8");
+}
+
+static void
+test_text_visible(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = ej_text_visible("ok\nReason: forged\r\t\x01\x7f"
+	    "\xE2\x80\xAEx\xC2\x85\xFF Ё\\");
+	assert_string_equal(s, "ok\\nReason: forged\\r\\t\\x01\\x7F"
+	    "\\u{202E}x\\u{0085}\\xFF Ё\\");
+	free(s);
+	s = ej_text_visible("");
+	assert_string_equal(s, "");
+	free(s);
+}
+
+static void
+test_email_phone(void **state)
+{
+	static const char *const good[] = {
+		"anna@example.org", "a.b-c+d@mail.school.ru", "o'brien@x.example",
+		"skuvk1@mail.ru", "a_b@sub-d.example.com",
+	};
+	static const char *const bad[] = {
+		"m@ok.example>\nBcc: evil@x.example", "a@b.ru>, victim@example.org",
+		"<a@b.ru>", "a b@c.ru", "\"a\"@c.ru", "a@localhost", "a@@b.ru",
+		"a@b..ru", ".a@b.ru", "a.@b.ru", "a..b@c.ru", "@b.ru", "a@",
+		"a@b.ru.", "a@-b.ru", "a@b-.ru", "a@b_c.ru", "a,b@c.ru",
+		"a;b@c.ru", "a:b@c.ru", "a@b.ru\r", "иван@почта.рф", "",
+		"a(b)@c.ru", "a@[1.2.3.4]",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof good / sizeof good[0]; i++)
+		if (!ej_email_valid(good[i]))
+			fail_msg("refused %s", good[i]);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (ej_email_valid(bad[i]))
+			fail_msg("accepted %s", bad[i]);
+	assert_true(ej_phone_valid("+7 (978) 123-45-67"));
+	assert_true(ej_phone_valid("0(6555) 5-15-97"));
+	assert_false(ej_phone_valid("+7 978\n"));
+	assert_false(ej_phone_valid("+7 978 x"));
+	assert_false(ej_phone_valid("()"));
+	assert_false(ej_phone_valid(""));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8_next),
+		cmocka_unit_test(test_text_check),
+		cmocka_unit_test(test_text_visible),
+		cmocka_unit_test(test_email_phone),
 		cmocka_unit_test(test_utf8_invalid),
 		cmocka_unit_test(test_utf8_put_roundtrip),
 		cmocka_unit_test(test_utf8_valid),
