@@ -259,7 +259,7 @@ mail_setup() {
 	run ej-log
 	[ "$status" -eq 0 ]
 	[[ "$output" == *'Издание приказов\n- о введении электронного журнала;'* ]]
-	! grep -q '^- о введении' <<<"$output"
+	run ! grep -q '^- о введении' <<<"$output"
 	# A command line with a tab (a name looked up, not stored) cannot
 	# split the commit's subject or body.
 	ej-grade set 5А Математика 01.09 $'Петров\tПётр' 5 2>/dev/null
