@@ -11,8 +11,6 @@
  * second look only at the trees on the way to a bad object, to name every
  * commit that needs it.
  */
-#include <arpa/inet.h>
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,65 +159,6 @@ need(struct bad *b, const char *by, int current)
 		b->current = 1;
 }
 
-/*
- * The pack whose index (version 2) lists id, when libgit2 cannot find it:
- * a pack that is there but cannot be opened (truncated, its trailer
- * wrong) hides its objects. A malloc'd file name, or NULL.
- */
-static char *
-listed_in_pack(git_repository *repo, const git_oid *id)
-{
-	char *dir = ej_xasprintf("%sobjects/pack", git_repository_path(repo));
-	char *found = NULL;
-	DIR *dp = opendir(dir);
-	struct dirent *e;
-
-	while (dp && !found && (e = readdir(dp)) != NULL) {
-		size_t len = strlen(e->d_name);
-		unsigned char head[8], sha[GIT_OID_RAWSZ];
-		uint32_t fan[256], lo, hi;
-		char *path;
-		FILE *f;
-
-		if (len < 5 || strcmp(e->d_name + len - 4, ".idx") != 0)
-			continue;
-		path = ej_xasprintf("%s/%s", dir, e->d_name);
-		f = fopen(path, "rb");
-		free(path);
-		if (!f)
-			continue;
-		if (fread(head, 1, 8, f) == 8 && memcmp(head, "\377tOc\0\0\0\2",
-		    8) == 0 && fread(fan, 4, 256, f) == 256) {
-			/* Objects with a first byte below id's: fan[b - 1]. */
-			lo = id->id[0] ? ntohl(fan[id->id[0] - 1]) : 0;
-			hi = ntohl(fan[id->id[0]]);
-			while (lo < hi) {
-				uint32_t mid = lo + (hi - lo) / 2;
-				int c;
-
-				if (fseek(f, 8 + 1024 + (long)mid * GIT_OID_RAWSZ,
-				    SEEK_SET) < 0 || fread(sha, 1, sizeof sha,
-				    f) != sizeof sha)
-					break;
-				if ((c = memcmp(sha, id->id, sizeof sha)) == 0) {
-					found = ej_xasprintf("%.*s", (int)(len - 4),
-					    e->d_name);
-					break;
-				}
-				if (c < 0)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-		}
-		fclose(f);
-	}
-	if (dp)
-		closedir(dp);
-	free(dir);
-	return found;
-}
-
 /* Record id as bad (rc: libgit2's error): its index in w->bads. */
 static size_t
 add_bad(struct hwalk *w, const git_oid *id, git_object_t type,
@@ -240,7 +179,7 @@ add_bad(struct hwalk *w, const git_oid *id, git_object_t type,
 	b->path = path ? ej_xstrdup(path) : NULL;
 	b->why = ej_xstrdup(e && e->message ? e->message : "");
 	if (!b->damaged) {
-		char *pack = listed_in_pack(w->repo, id);
+		char *pack = ej_history_packed_in(w->repo, id);
 
 		if (pack) {
 			free(b->why);
@@ -297,7 +236,8 @@ walk_blob(struct hwalk *w, const git_oid *id, const char *path)
 	}
 	git_odb_object_free(o);
 	if (rc < 0) {
-		bad_needed(w, add_bad(w, id, GIT_OBJECT_BLOB, path, rc), w->needer, w->current);
+		bad_needed(w, add_bad(w, id, GIT_OBJECT_BLOB, path, rc),
+		    w->needer, w->current);
 		return 1;
 	}
 	set_put(&w->seen, id, ST_OK, 0);

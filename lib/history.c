@@ -1774,9 +1774,10 @@ ej_history_load(struct ej_store *s, const git_oid *commit,
 		return -1;
 	}
 	rc = -1;
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
 	if (git_commit_lookup(&c, repo, &id) < 0 ||
 	    git_commit_tree(&tree, c) < 0) {
-		ej_store_giterr(s, d, _("cannot read the commit"));
+		ej_history_damaged(repo, &id, d);
 		goto out;
 	}
 	/* In table order: a kind's rows may refer to earlier kinds'. */
@@ -1789,11 +1790,16 @@ ej_history_load(struct ej_store *s, const git_oid *commit,
 		if (f->noload)
 			continue;
 		if (f->path) {
-			if (git_tree_entry_bypath(&e, tree, f->path) < 0)
+			/* Absent is no rows; unreadable is damage. */
+			if ((rc = git_tree_entry_bypath(&e, tree, f->path)) ==
+			    GIT_ENOTFOUND)
 				continue;
-			if (git_blob_lookup(&b, repo, git_tree_entry_id(e)) < 0) {
-				git_tree_entry_free(e);
-				ej_store_giterr(s, d, f->path);
+			if (rc < 0 || git_blob_lookup(&b, repo,
+			    git_tree_entry_id(e)) < 0) {
+				if (rc == 0)
+					git_tree_entry_free(e);
+				rc = -1;
+				ej_history_damaged(repo, &id, d);
 				goto out;
 			}
 			rc = load_blob(s, f, f->path, none,
@@ -1826,12 +1832,18 @@ ej_history_load(struct ej_store *s, const git_oid *commit,
 			sqlite3_reset(st);
 			rc = 0;
 			for (k = 0; k < n; k++) {
-				if (git_tree_entry_bypath(&e, tree,
-				    ps.v[k]) < 0)
+				if ((rc = git_tree_entry_bypath(&e, tree,
+				    ps.v[k])) == GIT_ENOTFOUND) {
+					rc = 0;
 					continue;
+				}
+				if (rc < 0) {
+					ej_history_damaged(repo, &id, d);
+					break;
+				}
 				if (git_blob_lookup(&b, repo,
 				    git_tree_entry_id(e)) < 0) {
-					ej_store_giterr(s, d, ps.v[k]);
+					ej_history_damaged(repo, &id, d);
 					rc = -1;
 				} else {
 					rc = load_blob(s, f, ps.v[k],
