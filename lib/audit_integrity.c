@@ -102,13 +102,14 @@ ej_audit__head(struct ej_audit *a, const struct ej_audit_rule *r)
 	    git_commit_parentcount(c) == (has_ref == 0 ? 1u : 0u) &&
 	    (has_ref != 0 || git_oid_equal(git_commit_parent_id(c, 0), &ref))) {
 		/* A writer died between its database commit and moving the
-		 * ref: the next write finishes it. */
+		 * ref: the next write finishes it. One finding, not the
+		 * records of the pending commit. */
 		struct ej_audit_rule w = *r;
 
 		w.severity = EJ_SEV_WARNING;
-		detail = ej_xasprintf(_("the database is at %.7s, one commit "
-		    "ahead of refs/heads/main (%.7s): the next write moves the "
-		    "ref"), meta, rh);
+		detail = ej_xasprintf(_("an interrupted write (commit %.7s, "
+		    "%s) is pending; the next write completes it"), meta,
+		    git_commit_summary(c) ? git_commit_summary(c) : "");
 		rc = ej_audit_add(a, &w, NULL, NULL, NULL, NULL, NULL, detail);
 	} else {
 		detail = ej_xasprintf(_("the database is at %.7s, the history "
@@ -119,6 +120,40 @@ ej_audit__head(struct ej_audit *a, const struct ej_audit_rule *r)
 	free(detail);
 	free(meta);
 	return rc;
+}
+
+/*
+ * The commit the database should match: the database's own (meta.head)
+ * when it is a write the ref has not caught up with yet — one commit past
+ * refs/heads/main, or the first commit of an empty history — else main.
+ * 0, 1 when the history has no commits, -1 on an error.
+ */
+static int
+current_commit(struct ej_audit *a, git_oid *out)
+{
+	struct ej_store *s = ej_audit_store(a);
+	struct ej_diag *d = ej_audit_diag(a);
+	git_repository *repo = ej_store_repo(s, d);
+	git_commit *c = NULL;
+	git_oid db;
+	char *meta = NULL;
+	int has_ref;
+
+	if (!repo || (has_ref = ej_history_head(s, out, d)) < 0)
+		return -1;
+	if (ej_meta_get(s, "head", &meta) < 0)
+		return ej_store_sqlerr(s, d, _("cannot read the store"));
+	if (meta && git_oid_fromstr(&db, meta) == 0 &&
+	    (has_ref != 0 || !git_oid_equal(&db, out)) &&
+	    git_commit_lookup(&c, repo, &db) == 0 &&
+	    git_commit_parentcount(c) == (has_ref == 0 ? 1u : 0u) &&
+	    (has_ref != 0 || git_oid_equal(git_commit_parent_id(c, 0), out))) {
+		git_oid_cpy(out, &db);
+		has_ref = 0;
+	}
+	git_commit_free(c);
+	free(meta);
+	return has_ref;
 }
 
 int
@@ -194,7 +229,7 @@ ej_audit__objects(struct ej_audit *a, const struct ej_audit_rule *r)
 	int rc;
 
 	if ((repo = ej_store_repo(s, d)) == NULL ||
-	    (rc = ej_history_head(s, &head, d)) < 0)
+	    (rc = current_commit(a, &head)) < 0)
 		return -1;
 	if (rc > 0)
 		return ej_audit_add(a, r, NULL, NULL, NULL, NULL, NULL,
@@ -408,18 +443,21 @@ ej_audit__snapshot(struct ej_audit *a, const struct ej_audit_rule *r)
 	git_oid head;
 	char **paths = NULL;
 	long n, i;
-	int rc = 0;
+	int rc = 0, has;
 
-	if ((repo = ej_store_repo(s, d)) == NULL)
+	if ((repo = ej_store_repo(s, d)) == NULL ||
+	    (has = current_commit(a, &head)) < 0)
 		return -1;
-	if (ej_history_head(s, &head, d) == 0 &&
-	    (git_commit_lookup(&c, repo, &head) < 0 ||
+	if (has == 0 && (git_commit_lookup(&c, repo, &head) < 0 ||
 	    git_commit_tree(&t, c) < 0)) {
 		/* integrity.objects names it */
 		git_commit_free(c);
 		return 0;
 	}
-	if ((n = ej_history_verify(s, &paths, d)) < 0)
+	/* Against the pending write's tree when there is one (what the
+	 * database holds), else HEAD's. */
+	if ((n = ej_history_verify_at(s, has == 0 ? &head : NULL, &paths,
+	    d)) < 0)
 		rc = -1;
 	for (i = 0; i < n && rc == 0; i++)
 		rc = snapshot_path(a, r, t, paths[i]);

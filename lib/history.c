@@ -1502,6 +1502,13 @@ out:
 long
 ej_history_verify(struct ej_store *s, char ***out, struct ej_diag *d)
 {
+	return ej_history_verify_at(s, NULL, out, d);
+}
+
+long
+ej_history_verify_at(struct ej_store *s, const git_oid *commit, char ***out,
+    struct ej_diag *d)
+{
 	git_repository *repo = ej_store_repo(s, d);
 	git_oid head;
 	git_commit *hc = NULL;
@@ -1510,10 +1517,14 @@ ej_history_verify(struct ej_store *s, char ***out, struct ej_diag *d)
 	struct strv diff = {0};
 	long n = -1;
 	size_t i;
-	int rc;
+	int rc = 0;
 
 	*out = NULL;
-	if (!repo || (rc = ej_history_head(s, &head, d)) < 0)
+	if (!repo)
+		return -1;
+	if (commit)
+		git_oid_cpy(&head, commit);
+	else if ((rc = ej_history_head(s, &head, d)) < 0)
 		return -1;
 	if (rc == 0 && (git_commit_lookup(&hc, repo, &head) < 0 ||
 	    git_commit_tree(&tree, hc) < 0)) {

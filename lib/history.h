@@ -98,6 +98,9 @@ int ej_snap_tree(struct ej_store *s, git_oid *tree, int write,
  * extra); returns the count, or -1 on error.
  */
 long ej_history_verify(struct ej_store *s, char ***paths, struct ej_diag *d);
+/* The same against commit's tree (NULL: HEAD's). */
+long ej_history_verify_at(struct ej_store *s, const git_oid *commit,
+    char ***paths, struct ej_diag *d);
 void ej_strv_free(char **v);
 
 /*
