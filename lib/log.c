@@ -544,7 +544,8 @@ out:
 /* Push the range's tips (and hide its bottom) onto w. */
 static int
 push_range(struct ej_store *s, git_repository *repo, git_revwalk *w,
-    const char *range, int *empty, struct ej_diag *d)
+    const char *range, int *empty, git_oid *tip, int *has_tip,
+    struct ej_diag *d)
 {
 	git_oid head;
 	int rc;
@@ -557,6 +558,8 @@ push_range(struct ej_store *s, git_repository *repo, git_revwalk *w,
 			*empty = 1;
 			return 0;
 		}
+		git_oid_cpy(tip, &head);
+		*has_tip = 1;
 		return git_revwalk_push(w, &head) < 0 ? rev_error(d, "HEAD") :
 		    0;
 	}
@@ -567,6 +570,8 @@ push_range(struct ej_store *s, git_repository *repo, git_revwalk *w,
 	}
 	if (ej_history_resolve(s, range, NULL, &head, d) < 0)
 		return -1;
+	git_oid_cpy(tip, &head);
+	*has_tip = 1;
 	return git_revwalk_push(w, &head) < 0 ? rev_error(d, range) : 0;
 }
 
@@ -590,7 +595,8 @@ ej_log_walk(struct ej_store *s, const struct ej_log_opts *o, ej_log_fn fn,
 		goto out;
 	}
 	git_revwalk_simplify_first_parent(w);
-	if (push_range(s, repo, w, o->range, &empty, d) < 0)
+	if (push_range(s, repo, w, o->range, &empty, &prev, &has_prev,
+	    d) < 0)
 		goto out;
 	rc = 0;
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
