@@ -117,7 +117,7 @@ $(O)/locale/%/LC_MESSAGES/ej.mo: po/%.po
 	@mkdir -p $(@D)
 	msgfmt --check -o $@ $<
 
-tests: all $(UNITS)
+tests: all $(UNITS) $(O)/tests/reliability/crashimport
 
 # Refresh the catalogues from the sources (then translate po/*.po).
 po:

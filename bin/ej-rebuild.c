@@ -23,32 +23,20 @@ enum {
 	OPT_OUT
 };
 
-/* The commit REV names (HEAD when NULL); -1 with an error (65). */
+/* The commit REV names (HEAD when NULL); -1 with an error (65, or 74 for a
+ * damaged history). */
 static int
 revision(struct ej_store *s, const char *rev, git_oid *out, struct ej_diag *d)
 {
-	git_repository *repo = ej_store_repo(s, d);
-	git_object *obj = NULL, *commit = NULL;
 	int rc;
 
-	if (!repo)
-		return -1;
 	if (!rev) {
 		if ((rc = ej_history_head(s, out, d)) > 0)
 			return ej_error(d, EJ_EXIT_DATAERR, NULL, 0, 0, "%s",
 			    _("the history has no commits"));
 		return rc;
 	}
-	if (git_revparse_single(&obj, repo, rev) < 0 ||
-	    git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
-		git_object_free(obj);
-		return ej_error(d, EJ_EXIT_DATAERR, NULL, 0, 0,
-		    _("--at: no such revision in the history: %s"), rev);
-	}
-	git_oid_cpy(out, git_object_id(commit));
-	git_object_free(commit);
-	git_object_free(obj);
-	return 0;
+	return ej_history_resolve(s, rev, "--at", out, d);
 }
 
 int

@@ -155,7 +155,10 @@ status_cmd(struct ej_cli *c, const struct ej_sync_opts *o, int online,
 		printf(_("mirror of %s\n"), src);
 	for (i = 0; i < n; i++) {
 		printf("%s\t%s\t", st[i].name, st[i].url);
-		if (st[i].known)
+		if (st[i].known && st[i].ahead > 0 && st[i].behind > 0)
+			printf(_("diverged: ahead %zu, behind %zu"),
+			    st[i].ahead, st[i].behind);
+		else if (st[i].known)
 			printf(_("ahead %zu, behind %zu"), st[i].ahead,
 			    st[i].behind);
 		else

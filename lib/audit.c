@@ -88,6 +88,12 @@ selected(const char *list, const char *id)
 }
 
 int
+ej_audit_selected(const struct ej_audit *a, const char *id)
+{
+	return selected(a->o.rules, id);
+}
+
+int
 ej_audit_rules_check(const char *list, struct ej_diag *d)
 {
 	const char *p = list, *e;

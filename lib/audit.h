@@ -94,6 +94,8 @@ int ej_audit_run(struct ej_audit *a);
 struct ej_store *ej_audit_store(struct ej_audit *a);
 struct ej_diag *ej_audit_diag(struct ej_audit *a);
 const struct ej_audit_opts *ej_audit_opts(const struct ej_audit *a);
+/* Does this run's --rules select rule id? */
+int ej_audit_selected(const struct ej_audit *a, const char *id);
 /* Record one finding of rule r; any field may be NULL. 0 or -1. */
 int ej_audit_add(struct ej_audit *a, const struct ej_audit_rule *r,
     const char *cls, const char *subject, const char *teacher,
@@ -134,6 +136,7 @@ int ej_audit__foreign_keys(struct ej_audit *a, const struct ej_audit_rule *r);
 int ej_audit__head(struct ej_audit *a, const struct ej_audit_rule *r);
 int ej_audit__lock(struct ej_audit *a, const struct ej_audit_rule *r);
 int ej_audit__objects(struct ej_audit *a, const struct ej_audit_rule *r);
+int ej_audit__history(struct ej_audit *a, const struct ej_audit_rule *r);
 int ej_audit__snapshot(struct ej_audit *a, const struct ej_audit_rule *r);
 int ej_audit__names(struct ej_audit *a, const struct ej_audit_rule *r);
 int ej_audit__permissions(struct ej_audit *a, const struct ej_audit_rule *r);

@@ -6,6 +6,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -103,13 +105,14 @@ ej_audit__head(struct ej_audit *a, const struct ej_audit_rule *r)
 	    git_commit_parentcount(c) == (has_ref == 0 ? 1u : 0u) &&
 	    (has_ref != 0 || git_oid_equal(git_commit_parent_id(c, 0), &ref))) {
 		/* A writer died between its database commit and moving the
-		 * ref: the next write finishes it. */
+		 * ref: the next write finishes it. One finding, not the
+		 * records of the pending commit. */
 		struct ej_audit_rule w = *r;
 
 		w.severity = EJ_SEV_WARNING;
-		detail = ej_xasprintf(_("the database is at %.7s, one commit "
-		    "ahead of refs/heads/main (%.7s): the next write moves the "
-		    "ref"), meta, rh);
+		detail = ej_xasprintf(_("an interrupted write (commit %.7s, "
+		    "%s) is pending; the next write completes it"), meta,
+		    git_commit_summary(c) ? git_commit_summary(c) : "");
 		rc = ej_audit_add(a, &w, NULL, NULL, NULL, NULL, NULL, detail);
 	} else {
 		detail = ej_xasprintf(_("the database is at %.7s, the history "
@@ -120,6 +123,40 @@ ej_audit__head(struct ej_audit *a, const struct ej_audit_rule *r)
 	free(detail);
 	free(meta);
 	return rc;
+}
+
+/*
+ * The commit the database should match: the database's own (meta.head)
+ * when it is a write the ref has not caught up with yet — one commit past
+ * refs/heads/main, or the first commit of an empty history — else main.
+ * 0, 1 when the history has no commits, -1 on an error.
+ */
+static int
+current_commit(struct ej_audit *a, git_oid *out)
+{
+	struct ej_store *s = ej_audit_store(a);
+	struct ej_diag *d = ej_audit_diag(a);
+	git_repository *repo = ej_store_repo(s, d);
+	git_commit *c = NULL;
+	git_oid db;
+	char *meta = NULL;
+	int has_ref;
+
+	if (!repo || (has_ref = ej_history_head(s, out, d)) < 0)
+		return -1;
+	if (ej_meta_get(s, "head", &meta) < 0)
+		return ej_store_sqlerr(s, d, _("cannot read the store"));
+	if (meta && git_oid_fromstr(&db, meta) == 0 &&
+	    (has_ref != 0 || !git_oid_equal(&db, out)) &&
+	    git_commit_lookup(&c, repo, &db) == 0 &&
+	    git_commit_parentcount(c) == (has_ref == 0 ? 1u : 0u) &&
+	    (has_ref != 0 || git_oid_equal(git_commit_parent_id(c, 0), out))) {
+		git_oid_cpy(out, &db);
+		has_ref = 0;
+	}
+	git_commit_free(c);
+	free(meta);
+	return has_ref;
 }
 
 int
@@ -195,7 +232,7 @@ ej_audit__objects(struct ej_audit *a, const struct ej_audit_rule *r)
 	int rc;
 
 	if ((repo = ej_store_repo(s, d)) == NULL ||
-	    (rc = ej_history_head(s, &head, d)) < 0)
+	    (rc = current_commit(a, &head)) < 0)
 		return -1;
 	if (rc > 0)
 		return ej_audit_add(a, r, NULL, NULL, NULL, NULL, NULL,
@@ -419,18 +456,21 @@ ej_audit__snapshot(struct ej_audit *a, const struct ej_audit_rule *r)
 	git_oid head;
 	char **paths = NULL;
 	long n, i;
-	int rc = 0;
+	int rc = 0, has;
 
-	if ((repo = ej_store_repo(s, d)) == NULL)
+	if ((repo = ej_store_repo(s, d)) == NULL ||
+	    (has = current_commit(a, &head)) < 0)
 		return -1;
-	if (ej_history_head(s, &head, d) == 0 &&
-	    (git_commit_lookup(&c, repo, &head) < 0 ||
+	if (has == 0 && (git_commit_lookup(&c, repo, &head) < 0 ||
 	    git_commit_tree(&t, c) < 0)) {
 		/* integrity.objects names it */
 		git_commit_free(c);
 		return 0;
 	}
-	if ((n = ej_history_verify(s, &paths, d)) < 0)
+	/* Against the pending write's tree when there is one (what the
+	 * database holds), else HEAD's. */
+	if ((n = ej_history_verify_at(s, has == 0 ? &head : NULL, &paths,
+	    d)) < 0)
 		rc = -1;
 	for (i = 0; i < n && rc == 0; i++)
 		rc = snapshot_path(a, r, t, paths[i]);
@@ -527,14 +567,42 @@ ej_audit__names(struct ej_audit *a, const struct ej_audit_rule *r)
 
 /* -------------------------------------------------------- permissions */
 
+/*
+ * A file is open to others (or to a group) only when they can reach it:
+ * every directory from / down to it searchable by them. The walk keeps the
+ * directories above the current one — the store's parents, the store, its
+ * subdirectories — and asks them only for a file whose own mode lets
+ * someone in.
+ */
+#define PERM_DEPTH 64
+
 struct perm {
 	struct ej_audit *a;
 	const struct ej_audit_rule *r;
 	size_t root;             /* length of the store's path + 1 */
 	int group;               /* a group store: its group may */
 	gid_t gid;
+	struct stat up[PERM_DEPTH]; /* the directories above, / first */
+	size_t nup;
 	int failed;
 };
+
+/* May a user of group gid (gid -1: others, in no group of them) pass
+ * through every directory above? */
+static int
+reach(const struct perm *p, gid_t gid, int others)
+{
+	size_t i;
+
+	for (i = 0; i < p->nup; i++) {
+		mode_t bit = !others && p->up[i].st_gid == gid ? S_IXGRP :
+		    S_IXOTH;
+
+		if (!(p->up[i].st_mode & bit))
+			return 0;
+	}
+	return 1;
+}
 
 static void
 perm_check(struct perm *p, const char *path, const struct stat *st)
@@ -543,15 +611,18 @@ perm_check(struct perm *p, const char *path, const struct stat *st)
 	mode_t m = st->st_mode & 07777;
 	char *detail = NULL;
 
-	if (m & (S_IROTH | S_IWOTH))
-		detail = ej_xasprintf(_("%s: mode %04o: others may %s it"), rel,
-		    (unsigned)m, (m & S_IWOTH) ? _("write") : _("read"));
-	else if (!p->group && (m & (S_IRGRP | S_IWGRP)))
+	if ((m & (S_IROTH | S_IWOTH)) && reach(p, 0, 1))
+		detail = ej_xasprintf(_("%s: mode %04o: others may %s it: "
+		    "every directory on the way to %s lets them through"), rel,
+		    (unsigned)m, (m & S_IWOTH) ? _("write") : _("read"), path);
+	else if (!p->group && (m & (S_IRGRP | S_IWGRP)) &&
+	    reach(p, st->st_gid, 0))
 		detail = ej_xasprintf(_("%s: mode %04o: its group may %s it in "
-		    "a single-user store"), rel, (unsigned)m,
-		    (m & S_IWGRP) ? _("write") : _("read"));
+		    "a single-user store: every directory on the way to %s "
+		    "lets the group through"), rel, (unsigned)m,
+		    (m & S_IWGRP) ? _("write") : _("read"), path);
 	else if (p->group && st->st_gid != p->gid &&
-	    (m & (S_IRGRP | S_IWGRP)))
+	    (m & (S_IRGRP | S_IWGRP)) && reach(p, st->st_gid, 0))
 		detail = ej_xasprintf(_("%s: group %lu, not the store's (%lu), "
 		    "may %s it"), rel, (unsigned long)st->st_gid,
 		    (unsigned long)p->gid, (m & S_IWGRP) ? _("write") :
@@ -563,13 +634,14 @@ perm_check(struct perm *p, const char *path, const struct stat *st)
 }
 
 static void
-perm_walk(struct perm *p, const char *dir, int depth)
+perm_walk(struct perm *p, const char *dir, const struct stat *dst, int depth)
 {
 	DIR *dp;
 	struct dirent *e;
 
-	if (depth > 16 || (dp = opendir(dir)) == NULL)
+	if (depth > 16 || p->nup == PERM_DEPTH || (dp = opendir(dir)) == NULL)
 		return;
+	p->up[p->nup++] = *dst;
 	while (!p->failed && (e = readdir(dp)) != NULL) {
 		struct stat st;
 		char *path;
@@ -580,27 +652,101 @@ perm_walk(struct perm *p, const char *dir, int depth)
 		if (lstat(path, &st) == 0 && !S_ISLNK(st.st_mode)) {
 			perm_check(p, path, &st);
 			if (S_ISDIR(st.st_mode))
-				perm_walk(p, path, depth + 1);
+				perm_walk(p, path, &st, depth + 1);
 		}
 		free(path);
 	}
+	p->nup--;
 	closedir(dp);
+}
+
+/* The directories above the store, / first: "/a/b/store" gives "/",
+ * "/a", "/a/b". */
+static void
+perm_parents(struct perm *p, const char *dir)
+{
+	char *real = realpath(dir, NULL);
+	size_t i, len;
+
+	p->nup = 0;
+	if (!real)
+		return;
+	len = strlen(real);
+	for (i = 0; i < len && p->nup < PERM_DEPTH; i++) {
+		char *pre;
+		struct stat st;
+
+		if (real[i] != '/')
+			continue;
+		pre = i == 0 ? ej_xstrdup("/") : ej_xasprintf("%.*s", (int)i,
+		    real);
+		if (stat(pre, &st) == 0)
+			p->up[p->nup++] = st;
+		free(pre);
+	}
+	free(real);
+}
+
+/* In a group store nobody but the setgid commands should hold the
+ * group: every member of it is a finding, supplementary or primary. */
+static void
+group_members(struct perm *p)
+{
+	struct group *gr = getgrgid(p->gid);
+	struct passwd *pw;
+	char **m, *gname, *detail;
+
+	gname = gr ? ej_xstrdup(gr->gr_name) :
+	    ej_xasprintf("%lu", (unsigned long)p->gid);
+	for (m = gr ? gr->gr_mem : NULL; m && *m && !p->failed; m++) {
+		detail = ej_xasprintf(_("group %s: user %s is a member of it "
+		    "(supplementary); in a group store only the setgid "
+		    "commands may hold the group"), gname, *m);
+		if (ej_audit_add(p->a, p->r, NULL, NULL, NULL, NULL, NULL,
+		    detail) < 0)
+			p->failed = 1;
+		free(detail);
+	}
+	setpwent();
+	while (!p->failed && (pw = getpwent()) != NULL) {
+		if (pw->pw_gid != p->gid)
+			continue;
+		detail = ej_xasprintf(_("group %s: user %s has it as the "
+		    "primary group; in a group store only the setgid commands "
+		    "may hold the group"), gname, pw->pw_name);
+		if (ej_audit_add(p->a, p->r, NULL, NULL, NULL, NULL, NULL,
+		    detail) < 0)
+			p->failed = 1;
+		free(detail);
+	}
+	endpwent();
+	free(gname);
 }
 
 int
 ej_audit__permissions(struct ej_audit *a, const struct ej_audit_rule *r)
 {
 	const char *dir = ej_store_dir(ej_audit_store(a));
-	struct perm p = { a, r, 0, 0, 0, 0 };
+	struct perm *p = ej_xcalloc(1, sizeof *p);
 	struct stat st;
+	int failed;
 
-	if (stat(dir, &st) < 0)
+	if (stat(dir, &st) < 0) {
+		free(p);
 		return ej_error(ej_audit_diag(a), EJ_EXIT_NOINPUT, dir, 0, 0,
 		    "%s", strerror(errno));
-	p.root = strlen(dir) + 1;
-	p.group = (st.st_mode & S_ISGID) != 0;
-	p.gid = st.st_gid;
-	perm_check(&p, dir, &st);
-	perm_walk(&p, dir, 0);
-	return p.failed ? -1 : 0;
+	}
+	p->a = a;
+	p->r = r;
+	p->root = strlen(dir) + 1;
+	p->group = (st.st_mode & S_ISGID) != 0;
+	p->gid = st.st_gid;
+	perm_parents(p, dir);
+	perm_check(p, dir, &st);
+	perm_walk(p, dir, &st, 0);
+	if (p->group && !p->failed)
+		group_members(p);
+	failed = p->failed;
+	free(p);
+	return failed ? -1 : 0;
 }

@@ -114,6 +114,17 @@ const struct ej_audit_rule ej_audit_rules[] = {
 	{ "integrity.foreign_keys", EJ_SEV_ERROR, NULL,
 	    N_("rows that refer to rows that do not exist"),
 	    ej_audit__foreign_keys, NULL, NULL, NULL },
+	/* Before any other rule reads an object: each is read here first,
+	 * with its hash verified. */
+	{ "integrity.history.missing", EJ_SEV_ERROR, NULL,
+	    N_("objects of the history (commits, trees, blobs reachable from "
+	    "refs/heads/main, refs/ej/* or the database's commit) that are "
+	    "missing, and the commits that need them"), ej_audit__history,
+	    NULL, NULL, NULL },
+	{ "integrity.history.damaged", EJ_SEV_ERROR, NULL,
+	    N_("objects of the history that cannot be read back (a damaged "
+	    "or truncated pack, a wrong hash), and the commits that need "
+	    "them"), ej_audit__history, NULL, NULL, NULL },
 	{ "integrity.head", EJ_SEV_ERROR, NULL,
 	    N_("the database's commit (meta.head) is not refs/heads/main"),
 	    ej_audit__head, NULL, NULL, NULL },

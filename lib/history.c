@@ -1517,6 +1517,13 @@ out:
 long
 ej_history_verify(struct ej_store *s, char ***out, struct ej_diag *d)
 {
+	return ej_history_verify_at(s, NULL, out, d);
+}
+
+long
+ej_history_verify_at(struct ej_store *s, const git_oid *commit, char ***out,
+    struct ej_diag *d)
+{
 	git_repository *repo = ej_store_repo(s, d);
 	git_oid head;
 	git_commit *hc = NULL;
@@ -1525,10 +1532,14 @@ ej_history_verify(struct ej_store *s, char ***out, struct ej_diag *d)
 	struct strv diff = {0};
 	long n = -1;
 	size_t i;
-	int rc;
+	int rc = 0;
 
 	*out = NULL;
-	if (!repo || (rc = ej_history_head(s, &head, d)) < 0)
+	if (!repo)
+		return -1;
+	if (commit)
+		git_oid_cpy(&head, commit);
+	else if ((rc = ej_history_head(s, &head, d)) < 0)
 		return -1;
 	if (rc == 0 && (git_commit_lookup(&hc, repo, &head) < 0 ||
 	    git_commit_tree(&tree, hc) < 0)) {
@@ -1789,9 +1800,10 @@ ej_history_load(struct ej_store *s, const git_oid *commit,
 		return -1;
 	}
 	rc = -1;
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
 	if (git_commit_lookup(&c, repo, &id) < 0 ||
 	    git_commit_tree(&tree, c) < 0) {
-		ej_store_giterr(s, d, _("cannot read the commit"));
+		ej_history_damaged(repo, &id, d);
 		goto out;
 	}
 	/* In table order: a kind's rows may refer to earlier kinds'. */
@@ -1804,11 +1816,16 @@ ej_history_load(struct ej_store *s, const git_oid *commit,
 		if (f->noload)
 			continue;
 		if (f->path) {
-			if (git_tree_entry_bypath(&e, tree, f->path) < 0)
+			/* Absent is no rows; unreadable is damage. */
+			if ((rc = git_tree_entry_bypath(&e, tree, f->path)) ==
+			    GIT_ENOTFOUND)
 				continue;
-			if (git_blob_lookup(&b, repo, git_tree_entry_id(e)) < 0) {
-				git_tree_entry_free(e);
-				ej_store_giterr(s, d, f->path);
+			if (rc < 0 || git_blob_lookup(&b, repo,
+			    git_tree_entry_id(e)) < 0) {
+				if (rc == 0)
+					git_tree_entry_free(e);
+				rc = -1;
+				ej_history_damaged(repo, &id, d);
 				goto out;
 			}
 			rc = load_blob(s, f, f->path, none,
@@ -1841,12 +1858,18 @@ ej_history_load(struct ej_store *s, const git_oid *commit,
 			sqlite3_reset(st);
 			rc = 0;
 			for (k = 0; k < n; k++) {
-				if (git_tree_entry_bypath(&e, tree,
-				    ps.v[k]) < 0)
+				if ((rc = git_tree_entry_bypath(&e, tree,
+				    ps.v[k])) == GIT_ENOTFOUND) {
+					rc = 0;
 					continue;
+				}
+				if (rc < 0) {
+					ej_history_damaged(repo, &id, d);
+					break;
+				}
 				if (git_blob_lookup(&b, repo,
 				    git_tree_entry_id(e)) < 0) {
-					ej_store_giterr(s, d, ps.v[k]);
+					ej_history_damaged(repo, &id, d);
 					rc = -1;
 				} else {
 					rc = load_blob(s, f, ps.v[k],

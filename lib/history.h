@@ -98,6 +98,9 @@ int ej_snap_tree(struct ej_store *s, git_oid *tree, int write,
  * extra); returns the count, or -1 on error.
  */
 long ej_history_verify(struct ej_store *s, char ***paths, struct ej_diag *d);
+/* The same against commit's tree (NULL: HEAD's). */
+long ej_history_verify_at(struct ej_store *s, const git_oid *commit,
+    char ***paths, struct ej_diag *d);
 void ej_strv_free(char **v);
 
 /*
@@ -144,6 +147,32 @@ struct ej_rebuild {
 };
 int ej_history_rebuild(struct ej_store *s, const git_oid *at,
     const struct ej_rebuild *o, struct ej_diag *d);
+/*
+ * The commit a revision names ("main~2", "HEAD^", an id, a ref): 0, or -1
+ * with the error: "no such revision in the history" (exit 65; opt, when
+ * not NULL, the option it came from, "--at"), or, when the revision leads
+ * through an object the history has lost or cannot read back (a commit on
+ * the way, the commit's tree), "the history is damaged: OBJECT, needed by
+ * COMMIT, is missing" (exit 74).
+ */
+int ej_history_resolve(struct ej_store *s, const char *rev, const char *opt,
+    git_oid *out, struct ej_diag *d);
+/*
+ * Report the damage that keeps commit from being read (itself, its tree,
+ * its parents' trees): the first object missing or unreadable, and the
+ * commit that needs it; exit 74. Always -1.
+ */
+int ej_history_damaged(git_repository *repo, const git_oid *commit,
+    struct ej_diag *d);
+/* The error for object (type, its path or NULL) that by ("commit
+ * a1b2c3d", a ref) needs: rc GIT_ENOTFOUND missing, else damaged (exit
+ * 74). -1. */
+int ej_history_damage(git_repository *repo, struct ej_diag *d, int rc,
+    git_object_t type, const git_oid *obj, const char *path,
+    const char *by);
+/* The pack ("pack-…", malloc'd) whose index lists id although libgit2
+ * cannot find it there (a truncated pack), or NULL. */
+char *ej_history_packed_in(git_repository *repo, const git_oid *id);
 
 /* Read HEAD: 0 ok, 1 no commits yet, -1 error. */
 int ej_history_head(struct ej_store *s, git_oid *out, struct ej_diag *d);

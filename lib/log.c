@@ -319,9 +319,45 @@ commit_diff_free(struct commit_diff *cd)
 	memset(cd, 0, sizeof *cd);
 }
 
+/* A tree or blob of commit that cannot be read: the damage named. */
 static int
-diff_trees(git_repository *repo, git_tree *a, git_tree *b,
-    const struct filter *f, char **paths, size_t npaths,
+read_error(git_repository *repo, const git_oid *commit, struct ej_diag *d)
+{
+	return ej_history_damaged(repo, commit, d);
+}
+
+/*
+ * A walk along first parents that stopped before the first commit: the
+ * commit on the way whose parent cannot be read, named with its child.
+ */
+static int
+walk_error(git_repository *repo, const git_oid *from, struct ej_diag *d)
+{
+	git_commit *c = NULL, *p = NULL;
+	char by[64], hex[8];
+	int rc;
+
+	if ((rc = git_commit_lookup(&c, repo, from)) < 0)
+		return read_error(repo, from, d);
+	while (git_commit_parentcount(c) > 0) {
+		if ((rc = git_commit_parent(&p, c, 0)) < 0) {
+			git_oid_tostr(hex, sizeof hex, git_commit_id(c));
+			snprintf(by, sizeof by, _("commit %s"), hex);
+			rc = ej_history_damage(repo, d, rc, GIT_OBJECT_COMMIT,
+			    git_commit_parent_id(c, 0), NULL, by);
+			git_commit_free(c);
+			return rc;
+		}
+		git_commit_free(c);
+		c = p;
+	}
+	git_commit_free(c);
+	return read_error(repo, from, d);
+}
+
+static int
+diff_trees(git_repository *repo, const git_oid *commit, git_tree *a,
+    git_tree *b, const struct filter *f, char **paths, size_t npaths,
     struct commit_diff *cd, struct ej_diag *d)
 {
 	git_diff_options opts;
@@ -350,8 +386,7 @@ diff_trees(git_repository *repo, git_tree *a, git_tree *b,
 	free(spec[0]);
 	free(spec[1]);
 	if (rc < 0)
-		return ej_error(d, EJ_EXIT_SOFTWARE, NULL, 0, 0, "%s",
-		    _("cannot read the history"));
+		return read_error(repo, commit, d);
 	n = git_diff_num_deltas(diff);
 	for (i = 0; i < n && rc == 0; i++) {
 		const git_diff_delta *dl = git_diff_get_delta(diff, i);
@@ -367,8 +402,7 @@ diff_trees(git_repository *repo, git_tree *a, git_tree *b,
 		if (blob_bytes(repo, &dl->old_file.id, &ob, &obuf, &olen) < 0 ||
 		    blob_bytes(repo, &dl->new_file.id, &nb, &nbuf, &nlen) < 0) {
 			git_blob_free(ob);
-			rc = ej_error(d, EJ_EXIT_SOFTWARE, path, 0, 0, "%s",
-			    _("cannot read the history"));
+			rc = read_error(repo, commit, d);
 			break;
 		}
 		rc = ej_recdiff(&rd, path, obuf, olen, nbuf, nlen, d);
@@ -461,11 +495,10 @@ one_commit(git_repository *repo, git_commit *gc, const struct filter *f,
 		return 0;
 	}
 	if (parent_tree(gc, &pt) < 0 || git_commit_tree(&t, gc) < 0) {
-		ej_error(d, EJ_EXIT_SOFTWARE, NULL, 0, 0, "%s",
-		    _("cannot read the history"));
+		read_error(repo, git_commit_id(gc), d);
 		goto out;
 	}
-	if (diff_trees(repo, pt, t, f, NULL, 0, &cd, d) < 0)
+	if (diff_trees(repo, git_commit_id(gc), pt, t, f, NULL, 0, &cd, d) < 0)
 		goto out;
 	for (i = 0; i < cd.n; i++)
 		for (j = 0; j < cd.v[i]->n; j++) {
@@ -511,9 +544,9 @@ out:
 /* Push the range's tips (and hide its bottom) onto w. */
 static int
 push_range(struct ej_store *s, git_repository *repo, git_revwalk *w,
-    const char *range, int *empty, struct ej_diag *d)
+    const char *range, int *empty, git_oid *tip, int *has_tip,
+    struct ej_diag *d)
 {
-	git_object *obj = NULL, *c = NULL;
 	git_oid head;
 	int rc;
 
@@ -525,6 +558,8 @@ push_range(struct ej_store *s, git_repository *repo, git_revwalk *w,
 			*empty = 1;
 			return 0;
 		}
+		git_oid_cpy(tip, &head);
+		*has_tip = 1;
 		return git_revwalk_push(w, &head) < 0 ? rev_error(d, "HEAD") :
 		    0;
 	}
@@ -533,15 +568,11 @@ push_range(struct ej_store *s, git_repository *repo, git_revwalk *w,
 			return rev_error(d, range);
 		return 0;
 	}
-	if (git_revparse_single(&obj, repo, range) < 0 ||
-	    git_object_peel(&c, obj, GIT_OBJECT_COMMIT) < 0) {
-		git_object_free(obj);
-		return rev_error(d, range);
-	}
-	rc = git_revwalk_push(w, git_object_id(c));
-	git_object_free(c);
-	git_object_free(obj);
-	return rc < 0 ? rev_error(d, range) : 0;
+	if (ej_history_resolve(s, range, NULL, &head, d) < 0)
+		return -1;
+	git_oid_cpy(tip, &head);
+	*has_tip = 1;
+	return git_revwalk_push(w, &head) < 0 ? rev_error(d, range) : 0;
 }
 
 int
@@ -551,8 +582,8 @@ ej_log_walk(struct ej_store *s, const struct ej_log_opts *o, ej_log_fn fn,
 	git_repository *repo = ej_store_repo(s, d);
 	git_revwalk *w = NULL;
 	struct filter f;
-	git_oid id;
-	int rc = -1, empty, stop = 0;
+	git_oid id, prev;
+	int rc = -1, empty, stop = 0, next = 0, has_prev = 0;
 
 	if (!repo)
 		return -1;
@@ -564,20 +595,31 @@ ej_log_walk(struct ej_store *s, const struct ej_log_opts *o, ej_log_fn fn,
 		goto out;
 	}
 	git_revwalk_simplify_first_parent(w);
-	if (push_range(s, repo, w, o->range, &empty, d) < 0)
+	if (push_range(s, repo, w, o->range, &empty, &prev, &has_prev,
+	    d) < 0)
 		goto out;
 	rc = 0;
-	while (!empty && !stop && rc == 0 && git_revwalk_next(&id, w) == 0) {
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
+	while (!empty && !stop && rc == 0 &&
+	    (next = git_revwalk_next(&id, w)) == 0) {
 		git_commit *gc;
 
 		if (git_commit_lookup(&gc, repo, &id) < 0) {
-			rc = ej_error(d, EJ_EXIT_SOFTWARE, NULL, 0, 0, "%s",
-			    _("cannot read the history"));
+			rc = read_error(repo, &id, d);
 			break;
 		}
 		rc = one_commit(repo, gc, &f, fn, payload, &stop, d);
 		git_commit_free(gc);
+		git_oid_cpy(&prev, &id);
+		has_prev = 1;
 	}
+	/* The walk stopped short of the first commit: a parent it could not
+	 * read, not the end of the history. */
+	if (rc == 0 && !empty && !stop && next != GIT_ITEROVER)
+		rc = has_prev ? walk_error(repo, &prev, d) :
+		    ej_error(d, EJ_EXIT_IOERR, NULL, 0, 0, "%s: %s",
+		    _("cannot read the history"), git_error_last() ?
+		    git_error_last()->message : "");
 out:
 	git_revwalk_free(w);
 	filter_free(&f);
@@ -874,11 +916,10 @@ conflicts(git_repository *repo, const git_oid *c, const git_oid *head,
 
 		if (git_commit_lookup(&gc, repo, &id) == 0 &&
 		    parent_tree(gc, &pt) == 0 && git_commit_tree(&t, gc) == 0)
-			rc = diff_trees(repo, pt, t, NULL, paths, cd->n, &later,
-			    d);
+			rc = diff_trees(repo, &id, pt, t, NULL, paths, cd->n,
+			    &later, d);
 		else
-			ej_error(d, EJ_EXIT_SOFTWARE, NULL, 0, 0, "%s",
-			    _("cannot read the history"));
+			read_error(repo, &id, d);
 		if (rc == 0)
 			touched(cd, &later, hit);
 		commit_diff_free(&later);
@@ -915,11 +956,10 @@ ej_log_revert(struct ej_store *s, const char *rev, char **summary,
     struct ej_diag *d)
 {
 	git_repository *repo = ej_store_repo(s, d);
-	git_object *obj = NULL, *cobj = NULL;
-	git_commit *c;
+	git_commit *c = NULL;
 	git_tree *pt = NULL, *t = NULL;
 	struct commit_diff cd = {0};
-	git_oid head;
+	git_oid head, id;
 	long nc;
 	char hex[GIT_OID_HEXSZ + 1];
 	int rc = -1;
@@ -931,10 +971,13 @@ ej_log_revert(struct ej_store *s, const char *rev, char **summary,
 		rev_error(d, rev);
 		goto out;
 	}
-	if (git_revparse_single(&obj, repo, rev) < 0 ||
-	    git_object_peel(&cobj, obj, GIT_OBJECT_COMMIT) < 0 ||
-	    (c = (git_commit *)cobj) == NULL ||
-	    (!git_oid_equal(git_commit_id(c), &head) &&
+	if (ej_history_resolve(s, rev, NULL, &id, d) < 0)
+		goto out;
+	if (git_commit_lookup(&c, repo, &id) < 0) {
+		read_error(repo, &id, d);
+		goto out;
+	}
+	if ((!git_oid_equal(git_commit_id(c), &head) &&
 	    git_graph_descendant_of(repo, &head, git_commit_id(c)) != 1)) {
 		rev_error(d, rev);
 		goto out;
@@ -945,11 +988,11 @@ ej_log_revert(struct ej_store *s, const char *rev, char **summary,
 		goto out;
 	}
 	if (parent_tree(c, &pt) < 0 || git_commit_tree(&t, c) < 0) {
-		ej_error(d, EJ_EXIT_SOFTWARE, NULL, 0, 0, "%s",
-		    _("cannot read the history"));
+		read_error(repo, git_commit_id(c), d);
 		goto out;
 	}
-	if (diff_trees(repo, pt, t, NULL, NULL, 0, &cd, d) < 0 ||
+	if (diff_trees(repo, git_commit_id(c), pt, t, NULL, NULL, 0, &cd,
+	    d) < 0 ||
 	    (nc = conflicts(repo, git_commit_id(c), &head, &cd, d)) < 0)
 		goto out;
 	if (nc > 0) {
@@ -968,7 +1011,6 @@ out:
 	commit_diff_free(&cd);
 	git_tree_free(pt);
 	git_tree_free(t);
-	git_object_free(cobj);
-	git_object_free(obj);
+	git_commit_free(c);
 	return rc;
 }

@@ -415,18 +415,12 @@ ej_report_as_of(struct ej_store *live, const char *spec,
 		if (commit_by_day(live, date, &id, day, d) < 0)
 			return -1;
 	} else {
-		git_object *obj = NULL, *commit = NULL;
 		git_commit *c;
 
-		if (git_revparse_single(&obj, repo, spec) < 0 ||
-		    git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
-			git_object_free(obj);
-			return ej_error(d, EJ_EXIT_DATAERR, NULL, 0, 0,
-			    _("--as-of: no such revision in the history: %s"),
-			    spec);
-		}
-		git_oid_cpy(&id, git_object_id(commit));
-		c = (git_commit *)commit;
+		if (ej_history_resolve(live, spec, "--as-of", &id, d) < 0)
+			return -1;
+		if (git_commit_lookup(&c, repo, &id) < 0)
+			return ej_history_damaged(repo, &id, d);
 		{
 			time_t t = (time_t)git_commit_time(c);
 			struct tm tm;
@@ -436,8 +430,7 @@ ej_report_as_of(struct ej_store *live, const char *spec,
 			    tm.tm_mday, day) < 0)
 				*day = 0;
 		}
-		git_object_free(commit);
-		git_object_free(obj);
+		git_commit_free(c);
 	}
 	/* SQLite's own temporary database: a file without a name, gone
 	 * when closed, that nobody else can open — the whole school as it

@@ -900,6 +900,9 @@ lookup(git_repository *repo, const char *name, git_remote **out,
 
 /* ----------------------------------------------------------------- push */
 
+static int fetch(git_repository *repo, git_remote *remote, const char *name,
+    const struct ej_sync_opts *o, git_oid *to, struct ej_diag *d);
+
 int
 ej_sync_push(struct ej_store *s, const char *name,
     const struct ej_sync_opts *o, struct ej_sync_push_result *r,
@@ -946,6 +949,14 @@ ej_sync_push(struct ej_store *s, const char *name,
 		if (e && e->message && (strstr(e->message,
 		    "non-fastforwardable") || strstr(e->message,
 		    "not present locally"))) {
+			struct ej_diag quiet;
+			git_oid theirs;
+
+			/* What the remote holds, so that status can count
+			 * both sides of the divergence (only the tracking
+			 * ref and objects are added; main stays). */
+			quiet_diag(&quiet, d->prog);
+			fetch(repo, remote, name, o, &theirs, &quiet);
 			ej_error(d, EJ_EXIT_FOUND, NULL, 0, 0,
 			    _("%s: %s rejected: not a fast-forward (the "
 			    "remote holds commits this history does not); "

@@ -169,16 +169,20 @@ found() {
 @test "permissions: a database others may read is an error" {
 	run found --rules permissions
 	[ -z "$output" ]
+	# Others reach the store: every directory on the way searchable.
+	chmod 755 "$TRASH"
+	chmod 711 "$S"
 	chmod o+r "$S/ej.db"
 	run found --rules permissions
 	# (SQLite gives its -wal and -shm files the database's mode)
-	[[ "$output" == *"permissions,,,,,ej.db: mode 0604: others may read it"* ]]
+	[[ "$output" == *"permissions,,,,,ej.db: mode 0604: others may read it: every directory on the way to $S/ej.db lets them through"* ]]
 	[[ "$output" != *"history.git"* ]]
 	chmod 600 "$S/ej.db"
+	chmod 710 "$S"
 	chmod g+rx "$S/history.git"
 	run --separate-stderr ej-audit --rules permissions --format csv
 	[ "$status" -eq 1 ]
-	[ "${lines[1]}" = "error,permissions,,,,,,history.git: mode 0750: its group may read it in a single-user store" ]
+	[ "${lines[1]}" = "error,permissions,,,,,,history.git: mode 0750: its group may read it in a single-user store: every directory on the way to $S/history.git lets the group through" ]
 }
 
 # --------------------------------------------------------- copies

@@ -163,6 +163,11 @@ usb	/media/usb/school.git" ]
 	[ "$status" -eq 1 ]
 	[[ "$output" == "ej-sync: district: refs/heads/main rejected: not a fast-forward"* ]]
 	[ "$(head_of "$TRASH/r.git")" = "$other" ]
+	# status tells the divergence, both sides counted; main stays ours
+	run ej-sync status district
+	[ "$status" -eq 0 ]
+	[[ "$output" == "district	file://$TRASH/r.git	diverged: ahead 1, behind 1	last push "* ]]
+	[ "$(git -C "$S/history.git" rev-parse main~1)" = "$(git -C "$TRASH/r.git" rev-parse main~1)" ]
 }
 
 @test "git://: push, clone, pull; a server's refusal is an error naming the remote and the ref" {
@@ -358,7 +363,7 @@ usb	/media/usb/school.git" ]
 	cmp "$TRASH/before" "$TRASH/after"
 	# status shows it: the source's main is not ours
 	run ej-sync --store "$TRASH/mirror" status
-	[[ "${lines[1]}" == "origin	file://$TRASH/r.git	ahead "*", behind 1	"* ]]
+	[[ "${lines[1]}" == "origin	file://$TRASH/r.git	diverged: ahead "*", behind 1	"* ]]
 }
 
 @test "pull on a school's own store, clone onto a store: refused; a failed clone leaves nothing" {
