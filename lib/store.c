@@ -269,8 +269,8 @@ layout_error(void *arg, const char *path, const char *what)
 	struct layout_diag *l = arg;
 
 	ej_error(l->d, EJ_EXIT_NOPERM, l->dir, 0, 0, _("%s %s: the store is "
-	    "not as ej made it; nothing was done (ej-audit names what is "
-	    "wrong)"), path, what);
+	    "not as ej made it; nothing was done (ej(7), SECURITY "
+	    "CONSIDERATIONS)"), path, what);
 }
 
 /*
