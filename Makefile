@@ -56,6 +56,8 @@ DEPS_DEB += openssh-server
 DEPS_DEB += clang
 # bats --jobs: the test files two at a time
 DEPS_DEB += parallel
+# ej-diary's tests: a real web server, a real browser, curl
+DEPS_DEB += lighttpd chromium-driver python3-selenium curl
 
 
 .SECONDARY:
