@@ -186,6 +186,8 @@ issue(struct ej_cli *c, int reset, const char *file, char **logins,
 		ej_cli_exit(c);
 	}
 	if (!c->dry_run) {
+		ej_setting(c->s, "accounts.diary_url", b.diary_url,
+		    sizeof b.diary_url, &c->d);
 		if (ej_account_slips(&b, f, o->html, &c->d) < 0 ||
 		    (o->slips && fclose(f) != 0)) {
 			ej_error(&c->d, EJ_EXIT_IOERR, o->slips ? o->slips :

@@ -305,3 +305,13 @@ cgi() {
 	after=$(sqlite3 "$FX/diary.db" "SELECT login, hash, active FROM accounts ORDER BY login" | sha256sum)
 	[ "$before" = "$after" ]
 }
+
+@test "the printed slips carry the diary's address from school.yaml" {
+	cp -a "$FX/school" "$BATS_TEST_TMPDIR/school"
+	p=$(nth_parent 12)
+	EJ_STORE="$BATS_TEST_TMPDIR/school" ej-issue-login reset --reason "слип утерян" \
+	    --format html --slips "$BATS_TEST_TMPDIR/slips.html" "$p" 2>/dev/null
+	url=$(sed -n 's/^  diary_url: //p' "$BATS_TEST_DIRNAME/../../examples/school.yaml")
+	[ -n "$url" ]
+	grep -q "<span class=\"secret\">$url</span>" "$BATS_TEST_TMPDIR/slips.html"
+}
