@@ -243,7 +243,7 @@ cgi() {
 	[[ $output == "Status: 303"* ]]
 	login "$JAR" "$p" "новый-пароль-$p" >/dev/null
 	id=$(awk '$6 == "ejd" {print $7}' "$JAR")
-	sleep 1.1
+	sleep 2.1
 	run cgi EJ_DIARY_MAXAGE=1 REQUEST_METHOD=GET PATH_INFO=/week HTTP_COOKIE="ejd=$id"
 	[[ $output == "Status: 303"* ]]
 }
