@@ -63,7 +63,7 @@ DEPS_DEB += lighttpd chromium-driver python3-selenium curl
 
 .SECONDARY:
 
-.PHONY: FORCE po all deps check check-unit check-cli check-man check-asan check-valgrind demo \
+.PHONY: FORCE po all deps check check-unit check-cli check-man check-asan check-valgrind demo diary-demo \
 	install uninstall clean tests bench
 .PHONY: check-reliability fuzz fuzzers
 
@@ -230,6 +230,12 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
 	@PATH="$(CURDIR)/$(O)/bin:$$PATH" EJ_STORE="$(CURDIR)/$(DEMO)/store" sh examples/demo.sh
+
+# The demo's e-diary under lighttpd on a loopback port, until ^C
+# (ej-diary(8)); prints the address and a demo parent's login.
+diary-demo:
+	@PATH="$(CURDIR)/$(O)/bin:$$PATH" EJ_STORE="$(CURDIR)/$(DEMO)/store" \
+	  EJ_LOCALEDIR="$(CURDIR)/$(O)/locale" sh examples/diary-demo.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

@@ -90,7 +90,8 @@ main(int argc, char **argv)
 			ej_note(&c.d, _("accounts: +%lu new, %lu reset, "
 			    "%lu revoked, %lu unchanged"), r.added, r.reset,
 			    r.revoked, r.kept);
-			ej_diary_log(dy, NULL, "load", NULL);
+			if (conf.log)
+				ej_diary_log(dy, NULL, "load", NULL);
 		} else if (ej_diag_status(&c.d) == EJ_EXIT_DATAERR) {
 			ej_note(&c.d, "%s", _("nothing was written"));
 		}
