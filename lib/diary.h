@@ -132,6 +132,10 @@ int ej_diary_session_get(struct ej_diary *dy, const char *id,
     struct ej_diary_account *a, char csrf[65], struct ej_diag *d);
 void ej_diary_session_end(struct ej_diary *dy, const char *id);
 
+/* End every session of login but the one of cookie value keep. */
+void ej_diary_sessions_end_others(struct ej_diary *dy, const char *login,
+    const char *keep);
+
 /* Constant-time comparison of two tokens. */
 int ej_diary_token_eq(const char *a, const char *b);
 

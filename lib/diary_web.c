@@ -746,6 +746,8 @@ do_password(struct req *r)
 		return;
 	}
 	ej_diary_log(r->dy, r->addr, "password-changed", r->a.login);
+	/* Whoever else was logged in with the old password is no more. */
+	ej_diary_sessions_end_others(r->dy, r->a.login, r->cookie_id);
 	redirect(r, "/week");
 }
 

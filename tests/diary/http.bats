@@ -315,3 +315,16 @@ cgi() {
 	[ -n "$url" ]
 	grep -q "<span class=\"secret\">$url</span>" "$BATS_TEST_TMPDIR/slips.html"
 }
+
+@test "a password change ends the login's other sessions, and keeps the one that made it" {
+	p=$(nth_parent 13); ready "$p"
+	login "$BATS_TEST_TMPDIR/other" "$p" "новый-пароль-$p" >/dev/null
+	run curl -s -o /dev/null -w '%{http_code}' -b "$BATS_TEST_TMPDIR/other" "$U/week"
+	[ "$output" = 200 ]
+	run change_password "$JAR" "новый-пароль-$p" "другой-пароль-$p"
+	[[ $output == *"Location: /diary/week"* ]]
+	run curl -s -o /dev/null -w '%{http_code}' -b "$JAR" "$U/week"
+	[ "$output" = 200 ]
+	run curl -s -o /dev/null -w '%{http_code}' -b "$BATS_TEST_TMPDIR/other" "$U/week"
+	[ "$output" = 303 ]
+}
