@@ -52,9 +52,15 @@ start_diary() {
 	export PORT U LPID
 }
 
+# Stop lighttpd; a sanitizer's report in its error log (the programs'
+# standard error) fails the file.
 stop_diary() {
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && wait "$LPID" 2>/dev/null
 	LPID=
+	if grep -q 'Sanitizer\|runtime error:' "$FX/error.log" 2>/dev/null; then
+		cat "$FX/error.log" >&2
+		return 1
+	fi
 	return 0
 }
 
