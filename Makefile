@@ -42,6 +42,7 @@ UNITS := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/unit/%)
 MAN1 := $(wildcard man/man1/*.1)
 MAN5 := $(wildcard man/man5/*.5)
 MAN7 := $(wildcard man/man7/*.7)
+MAN8 := $(wildcard man/man8/*.8)
 PO := $(wildcard po/*.po)
 MO := $(PO:po/%.po=$(O)/locale/%/LC_MESSAGES/ej.mo)
 
@@ -56,11 +57,13 @@ DEPS_DEB += openssh-server
 DEPS_DEB += clang
 # bats --jobs: the test files two at a time
 DEPS_DEB += parallel
+# ej-diary's tests: a real web server, a real browser, curl
+DEPS_DEB += lighttpd chromium-driver python3-selenium curl
 
 
 .SECONDARY:
 
-.PHONY: FORCE po all deps check check-unit check-cli check-man check-asan check-valgrind demo \
+.PHONY: FORCE po all deps check check-unit check-cli check-man check-asan check-valgrind demo diary-demo \
 	install uninstall clean tests bench
 .PHONY: check-reliability fuzz fuzzers
 
@@ -98,10 +101,10 @@ $(O)/lib/priv.o $(O)/lib/i18n.o: $(O)/gen/paths.h
 FORCE:
 
 # ej help: one line per command, from each man page's .Nd
-$(O)/bin/commands.h: $(MAN1)
+$(O)/bin/commands.h: $(MAN1) $(MAN8)
 	@mkdir -p $(@D)
-	{ for f in $(sort $(MAN1)); do \
-	    n=$$(basename $$f .1); \
+	{ for f in $(sort $(MAN1) $(MAN8)); do \
+	    n=$$(basename $$f | sed 's/\.[18]$$//'); \
 	    d=$$(sed -n 's/^\.Nd //p' $$f | sed 's/\\/\\\\/g; s/"/\\"/g'); \
 	    echo "{\"$$n\", \"$$d\"},"; \
 	  done; } > $@.tmp && mv $@.tmp $@
@@ -154,7 +157,7 @@ check-cli: tests
 	@O=$(O) tests/run cli
 
 check-man:
-	@for f in $(MAN1) $(MAN5) $(MAN7); do \
+	@for f in $(MAN1) $(MAN5) $(MAN7) $(MAN8); do \
 	  mandoc -Tlint -W warning $$f || exit 1; done
 
 # The CLI tests of the journal and roster with every command under
@@ -228,14 +231,20 @@ demo: deps
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
 	@PATH="$(CURDIR)/$(O)/bin:$$PATH" EJ_STORE="$(CURDIR)/$(DEMO)/store" sh examples/demo.sh
 
+# The demo's e-diary under lighttpd on a loopback port, until ^C
+# (ej-diary(8)); prints the address and a demo parent's login.
+diary-demo:
+	@PATH="$(CURDIR)/$(O)/bin:$$PATH" EJ_STORE="$(CURDIR)/$(DEMO)/store" \
+	  EJ_LOCALEDIR="$(CURDIR)/$(O)/locale" sh examples/diary-demo.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
+	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	@# ej only runs the others; ej-init is run by root, who makes the
 	@# store: neither holds the group's rights.
 	@if [ -n "$(EJ_GROUP)" ]; then for c in $(CMDS); do \
-	  case $$c in ej|ej-init) continue ;; esac; \
+	  case $$c in ej|ej-init|ej-diary) continue ;; esac; \
 	  chgrp $(EJ_GROUP) $(DESTDIR)$(BINDIR)/$$c && chmod 2755 $(DESTDIR)$(BINDIR)/$$c; \
 	done; \
 	install -d -m 755 $(DESTDIR)$(SYSCONFDIR)/ej; \
@@ -248,6 +257,7 @@ install: all
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8
 	@for m in $(MO); do l=$$(echo $$m | sed 's,.*locale/\([^/]*\)/.*,\1,'); \
 	  install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; \
 	  install -m 644 $$m $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ej.mo; done
@@ -255,7 +265,7 @@ install: all
 uninstall:
 	rm -f $(CMDS:%=$(DESTDIR)$(BINDIR)/%)
 	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/%) \
-	  $(MAN7:man/%=$(DESTDIR)$(MANDIR)/%)
+	  $(MAN7:man/%=$(DESTDIR)$(MANDIR)/%) $(MAN8:man/%=$(DESTDIR)$(MANDIR)/%)
 	rm -f $(PO:po/%.po=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/ej.mo)
 
 clean:

@@ -206,6 +206,9 @@ issue(struct ej_cli *c, int reset, const char *file, char **logins,
 		    file : "the school", who, b.pupils, b.parents);
 	/* The slips first: if they cannot be written, the transaction is
 	 * rolled back and no password changes. */
+	if (!c->dry_run)
+		ej_setting(c->s, "accounts.diary_url", b.diary_url,
+		    sizeof b.diary_url, &c->d);
 	if (!c->dry_run && slips_write(c, &b, f, o) < 0) {
 		free(summary);
 		fail(c, &b, f, o->slips);

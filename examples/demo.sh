@@ -129,3 +129,4 @@ step "ej-consent, ej-issue-login: 5А's applications and consents (roster/applic
 ej-consent import ../roster/applications.csv && ej-issue-login issue --class 5А --format html --slips "$EJ_STORE/../5А-slips.html"
 
 printf '\nThe demo store is %s; try: ej help\n' "$EJ_STORE"
+printf 'The e-diary of the demo, on a loopback port with a parent'"'"'s login: make diary-demo\n'

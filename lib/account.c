@@ -751,7 +751,15 @@ ej_account_slips(const struct ej_account_batch *b, FILE *out, int html,
 		ej_html_escape(out, _("Password:"));
 		fputs(" <span class=\"secret\">", out);
 		ej_html_escape(out, t->password);
-		fputs("</span></p>\n<p class=\"note\">", out);
+		fputs("</span></p>\n", out);
+		if (*b->diary_url) {
+			fputs("<p>", out);
+			ej_html_escape(out, _("The e-diary:"));
+			fputs(" <span class=\"secret\">", out);
+			ej_html_escape(out, b->diary_url);
+			fputs("</span></p>\n", out);
+		}
+		fputs("<p class=\"note\">", out);
 		ej_html_escape(out, _("The password is for one use: the e-diary asks "
 		    "for a new one at the first login. Keep the login and "
 		    "password to yourself; whoever has them sees the marks and "

@@ -70,6 +70,8 @@ struct ej_account_batch {
 	unsigned long skipped;   /* documents missing: listed, not issued */
 	unsigned long pupils, parents;   /* issued (or reset) */
 	char *scope;             /* "5А", "parallel 5", a name, a file */
+	char diary_url[256];     /* school.yaml's accounts.diary_url, for
+	                          * the slips ("" when not given) */
 };
 void ej_account_batch_free(struct ej_account_batch *b);
 

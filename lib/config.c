@@ -1550,15 +1550,29 @@ sec_accounts(struct ctx *x, yaml_node_t *n)
 	static const char *const where = "accounts";
 	struct field f[] = {
 		OPT("password_length"), OPT("pwhash_ops"),
-		OPT("pwhash_mem")
+		OPT("pwhash_mem"), OPT("diary_url")
 	};
 	struct ej_config *c = x->c;
+	const char *u;
+	size_t i;
 
 	if (take(x, n, where, f, NELEM(f)) == -1)
 		return;
 	f_int(x, &f[0], where, 10, 128, &c->accounts.password_length);
 	get_pwhash(x, &f[1], 0, &c->accounts.pwhash_ops);
 	get_pwhash(x, &f[2], 1, &c->accounts.pwhash_mem);
+	/* Printed on every slip: an http(s) address and nothing else. */
+	if (f[3].v && (u = get_str(x, f[3].v, where, f[3].key)) != NULL) {
+		for (i = 0; u[i] && (unsigned char)u[i] > ' ' && u[i] != 0x7f &&
+		    !strchr("\"<>\\`", u[i]); i++)
+			continue;
+		if ((strncmp(u, "https://", 8) && strncmp(u, "http://", 7)) ||
+		    u[i] || i > 200 || i < 9)
+			err(x, f[3].v, where, f[3].key, _("\"%s\" is not an "
+			    "http:// or https:// address"), u);
+		else
+			set_str(&c->accounts.diary_url, u);
+	}
 }
 
 /*
@@ -2243,6 +2257,7 @@ defaults(struct ej_config *c)
 	c->accounts.password_length = 12;
 	c->accounts.pwhash_ops = pwhash_levels[0].ops;
 	c->accounts.pwhash_mem = pwhash_levels[0].mem;
+	c->accounts.diary_url = ej_xstrdup("");
 	c->push_days = 7;
 	c->gap_lessons = 3;
 	c->average_diff = 100;
@@ -2538,6 +2553,7 @@ ej_config_free(struct ej_config *c)
 		free(c->helpdesk[i].responsible);
 	}
 	free(c->helpdesk);
+	free(c->accounts.diary_url);
 	for (i = 0; i < c->nplan; i++) {
 		free(c->plan[i].task);
 		free(c->plan[i].due);
@@ -2820,6 +2836,9 @@ store_settings(const struct ej_config *c, sqlite3 *db, struct ej_diag *d)
 		    c->average_diff % 100);
 		r = row(db, st, d, "tt", "audit.average_diff", buf);
 	}
+	if (r == 0 && *c->accounts.diary_url)
+		r = row(db, st, d, "tt", "accounts.diary_url",
+		    c->accounts.diary_url);
 	sqlite3_finalize(st);
 	return r;
 }

@@ -142,6 +142,8 @@ struct ej_config {
 	struct {
 		int password_length;
 		long long pwhash_ops, pwhash_mem;
+		char *diary_url;        /* the e-diary's address for the
+		                         * slips; "" when not given */
 	} accounts;
 	int push_days;                  /* audit */
 	int gap_lessons;                /* audit: lessons in a row without a

@@ -514,10 +514,25 @@ int
 ej_report_run(struct ej_store *s, const struct ej_report_opts *o,
     FILE *out, struct ej_diag *d)
 {
+	struct ej_doc *doc = NULL;
+	int rc;
+
+	rc = ej_report_build(s, o, &doc, d);
+	if (rc == 0 && doc != NULL)
+		rc = ej_doc_write(doc, o->format, out, d);
+	ej_doc_free(doc);
+	return rc;
+}
+
+int
+ej_report_build(struct ej_store *s, const struct ej_report_opts *o,
+    struct ej_doc **out, struct ej_diag *d)
+{
 	struct rp r;
 	struct ej_terms_settings ts;
 	int rc = -1, day;
 
+	*out = NULL;
 	memset(&r, 0, sizeof r);
 	r.s = s;
 	r.d = d;
@@ -590,9 +605,11 @@ ej_report_run(struct ej_store *s, const struct ej_report_opts *o,
 		rc = ej_error(d, EJ_EXIT_USAGE, NULL, 0, 0, "%s",
 		    _("unknown report"));
 	}
-	if (rc == 0 && r.doc != NULL)
-		rc = ej_doc_write(r.doc, o->format, out, d);
 out:
+	if (rc == 0) {
+		*out = r.doc;
+		r.doc = NULL;
+	}
 	ej_doc_free(r.doc);
 	ej_store_exec(s, "DROP TABLE IF EXISTS temp.rp_scope; DROP TABLE IF "
 	    "EXISTS temp.rp_classes; DROP TABLE IF EXISTS temp.rp_members",

@@ -68,6 +68,14 @@ int ej_report_run(struct ej_store *s, const struct ej_report_opts *o,
     FILE *out, struct ej_diag *d);
 
 /*
+ * The same report as a document (table.h) for a caller that renders it
+ * itself (ej-diary(8)): *out is NULL for a report that writes files
+ * (--mail). Free it with ej_doc_free.
+ */
+int ej_report_build(struct ej_store *s, const struct ej_report_opts *o,
+    struct ej_doc **out, struct ej_diag *d);
+
+/*
  * --as-of DATE|REV: a temporary database loaded from the history at the
  * commit REV names, or at the last commit made at or before the end of
  * DATE (local time). *out is that store (acting person copied from live),

@@ -334,7 +334,8 @@ ej_store_open(struct ej_store **out, const char *dir, int mode,
 		    "ej.db); create one with ej-init"));
 	}
 	store_umask(dir);
-	if (db_open(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, d) < 0) {
+	if (db_open(s, (mode == EJ_STORE_RDONLY ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX, d) < 0) {
 		ej_store_close(s);
 		return -1;
 	}

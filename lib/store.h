@@ -25,7 +25,10 @@ struct ej_snapfile;
 
 enum {
 	EJ_STORE_READ = 0,
-	EJ_STORE_WRITE = 1
+	EJ_STORE_WRITE = 1,
+	/* SQLite's read-only connection: no write is possible at all (a web
+	 * reader of a mirror, ej-diary(8)); temporary tables still work. */
+	EJ_STORE_RDONLY = 2
 };
 
 /* The acting person; roles as a bit set of enum ej_role (who.h). */

@@ -317,7 +317,40 @@ ej_table_get(const struct ej_table *t, size_t r, size_t c)
 	return t->rows[r].cells[c];
 }
 
+const char *
+ej_table_title(const struct ej_table *t)
+{
+	return t->title ? t->title : "";
+}
+
+const char *
+ej_table_col_key(const struct ej_table *t, size_t c)
+{
+	return c < t->ncols ? t->cols[c].key : "";
+}
+
+const char *
+ej_table_heading(const struct ej_table *t, size_t c)
+{
+	if (c >= t->ncols)
+		return "";
+	return t->cols[c].heading ? t->cols[c].heading : t->cols[c].key;
+}
+
 /* --- documents ------------------------------------------------------ */
+
+size_t
+ej_doc_ntables(const struct ej_doc *doc)
+{
+	return doc->n;
+}
+
+struct ej_table *
+ej_doc_table(const struct ej_doc *doc, size_t i)
+{
+	return i < doc->n ? doc->tables[i] : NULL;
+}
+
 
 struct ej_doc *
 ej_doc_new(const char *title)

@@ -125,6 +125,11 @@ size_t ej_table_nrows(const struct ej_table *t);
 /* Cell of row r, column c ("" when empty). */
 const char *ej_table_get(const struct ej_table *t, size_t r, size_t c);
 
+/* The title ("" when none), and column c's key and heading. */
+const char *ej_table_title(const struct ej_table *t);
+const char *ej_table_col_key(const struct ej_table *t, size_t c);
+const char *ej_table_heading(const struct ej_table *t, size_t c);
+
 /* Write one table as a document of its own. */
 int ej_table_write(const struct ej_table *t, enum ej_format fmt, FILE *f,
     struct ej_diag *d);
@@ -134,6 +139,9 @@ struct ej_doc *ej_doc_new(const char *title);
 void ej_doc_free(struct ej_doc *doc);
 /* Append t; the document owns it from now on. */
 void ej_doc_add(struct ej_doc *doc, struct ej_table *t);
+/* The document's tables, in order (NULL past the last). */
+size_t ej_doc_ntables(const struct ej_doc *doc);
+struct ej_table *ej_doc_table(const struct ej_doc *doc, size_t i);
 /* HTML: print on A4 landscape. */
 void ej_doc_landscape(struct ej_doc *doc, int on);
 /* Text: the width to fit (default 80; 0: never wrap or split). */

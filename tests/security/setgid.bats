@@ -105,11 +105,13 @@ unchanged() {
 	}
 }
 
-@test "installed: the commands setgid to the store's group, ej-init and ej not" {
+@test "installed: the commands setgid to the store's group, ej-init, ej and ej-diary not" {
 	[ -g "$BIN/ej-grade" ]
 	[ "$(stat -c %G "$BIN/ej-grade")" = "$G" ]
 	[ ! -g "$BIN/ej-init" ]
 	[ ! -g "$BIN/ej" ]
+	# The web server runs ej-diary: it must hold no right to the store.
+	[ -x "$BIN/ej-diary" ] && [ ! -g "$BIN/ej-diary" ]
 	[ "$(stat -c '%a %G' "$S")" = "2770 $G" ]
 	# The test's users are not in the group.
 	[[ "$(id -nG "$TEACHER")" != *"$G"* ]]

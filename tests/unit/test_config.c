@@ -218,7 +218,7 @@ test_example_stores(void **state)
 		const char *sql, *want;
 	} checks[] = {
 		{ "SELECT count(*) FROM school", "11" },
-		{ "SELECT count(*) FROM settings", "20" },
+		{ "SELECT count(*) FROM settings", "21" },
 		{ "SELECT count(*) FROM years", "1" },
 		{ "SELECT count(*) FROM periods", "6" },
 		{ "SELECT count(*) FROM period_schemes", "11" },
@@ -244,6 +244,8 @@ test_example_stores(void **state)
 		    "5" },
 		{ "SELECT value FROM settings WHERE key = "
 		    "'accounts.pwhash_mem'", "67108864" },
+		{ "SELECT value FROM settings WHERE key = "
+		    "'accounts.diary_url'", "https://diary.skuvk1.example/diary/" },
 		{ "SELECT start || ' ' || end FROM years WHERE id = 1",
 		    "2020-09-01 2021-05-31" },
 		{ "SELECT name || ' ' || start FROM periods WHERE id = 3",
@@ -667,6 +669,17 @@ test_parse_edges(void **state)
 		{ "school:\n  id: \xff\n",
 		    "ej-init: t.yaml:2:7: invalid YAML: invalid leading UTF-8 "
 		    "octet\n" },
+		{ "accounts: {diary_url: \"javascript:alert(1)\"}\n"
+		    "school: 1\n",
+		    "ej-init: t.yaml:1:1: missing required key \"year\"\n"
+		    "ej-init: t.yaml:1:1: missing required key \"subjects\"\n"
+		    "ej-init: t.yaml:1:1: missing required key \"staff\"\n"
+		    "ej-init: t.yaml:1:1: missing required key \"classes\"\n"
+		    "ej-init: t.yaml:1:23: accounts.diary_url: "
+		    "\"javascript:alert(1)\" is not an http:// or https:// "
+		    "address\n"
+		    "ej-init: t.yaml:2:9: school: expected a mapping, found a "
+		    "string\n" },
 		{ "accounts: {pwhash_ops: 1, "
 		    "pwhash_mem: 99999999999999999999}\n[1]: x\n",
 		    "ej-init: t.yaml:1:1: missing required key \"school\"\n"
