@@ -50,6 +50,15 @@ struct ej_snapfile {
 	const char *load_sql;
 	const char *table;
 	int noload;              /* informational: its data load from others */
+	/*
+	 * The file is not serialised rows but a blob the database refers to
+	 * by id (a portfolio document's PDF): dump_sql gives one row, one
+	 * column, the blob's id in hex (no row: no file). The bytes live only
+	 * in the repository's objects, written there by the command that
+	 * adds them; commit and verify compare ids, ej_snap_dump reads the
+	 * bytes. Such a kind is noload: its ids come back with its records.
+	 */
+	int blob;
 	struct ej_snapdep deps[8];
 	/*
 	 * Records, for the record-level diff (recdiff.h) and ej-log revert.
