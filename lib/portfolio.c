@@ -386,9 +386,11 @@ base_name(const char *path)
 
 /* ---------------------------------------------------------------- add */
 
-int
-ej_portfolio_add(struct ej_store *s, const struct ej_pf_doc *docs, size_t n,
-    struct ej_pf_stats *st, struct ej_diag *d)
+/* Check every document, and add them all when none failed and fails (the
+ * errors found before, in a manifest) is 0. */
+static int
+add_docs(struct ej_store *s, const struct ej_pf_doc *docs, size_t n,
+    int fails, struct ej_pf_stats *st, struct ej_diag *d)
 {
 	const struct ej_actor *a = ej_store_actor(s);
 	struct pf_settings ps;
@@ -401,7 +403,7 @@ ej_portfolio_add(struct ej_store *s, const struct ej_pf_doc *docs, size_t n,
 	magic_t mg;
 	char now[21], date[EJ_DATE_LEN], hex[GIT_OID_HEXSZ + 1];
 	size_t i, j;
-	int fails = 0, rc = -1;
+	int rc = -1;
 
 	settings(s, &ps, d);
 	if (ej_roster_year(s, &yid, &yc.start, &yc.end, d) < 0)
@@ -595,6 +597,13 @@ out:
 	return rc;
 }
 
+int
+ej_portfolio_add(struct ej_store *s, const struct ej_pf_doc *docs, size_t n,
+    struct ej_pf_stats *st, struct ej_diag *d)
+{
+	return add_docs(s, docs, n, 0, st, d);
+}
+
 /* ------------------------------------------------------------- import */
 
 enum { M_PERSON, M_KIND, M_TITLE, M_DATE, M_ISSUER, M_LEVEL, M_FILE };
@@ -673,7 +682,8 @@ ej_portfolio_import(struct ej_store *s, const char *manifest,
 	if (rc < 0 || ej_csv_bad(r))
 		fails++;
 	ej_csv_reader_free(r);
-	rc = fails ? -1 : ej_portfolio_add(s, docs, n, st, d);
+	/* The good rows are checked too, so that every error is listed. */
+	rc = add_docs(s, docs, n, fails, st, d);
 	for (i = 0; i < nk; i++)
 		free(keep[i]);
 	free(keep);
