@@ -198,7 +198,6 @@ may(struct ej_store *s, const struct person *p, int write, const char *file,
     long line, struct ej_diag *d)
 {
 	const struct ej_actor *a = ej_store_actor(s);
-	const char *what = write ? _("add to or remove from") : _("read");
 	sqlite3_stmt *st;
 	int ok = (a->roles & (EJ_ROLE_ADMIN | EJ_ROLE_DEPUTY)) != 0, given;
 
@@ -208,10 +207,14 @@ may(struct ej_store *s, const struct person *p, int write, const char *file,
 		return -1;
 	if (!ok)
 		return ej_error(d, EJ_EXIT_NOPERM, file, line, 0,
-		    p->staff ? _("%s may not %s the portfolio of %s: only "
-		    "they, a deputy or an admin") : _("%s may not %s the "
+		    p->staff ? (write ? _("%s may not add to or remove from "
+		    "the portfolio of %s: only they, a deputy or an admin") :
+		    _("%s may not read the portfolio of %s: only they, a "
+		    "deputy or an admin")) : (write ? _("%s may not add to or "
+		    "remove from the portfolio of %s: only the class teacher, "
+		    "a deputy or an admin") : _("%s may not read the "
 		    "portfolio of %s: only the class teacher, a deputy or an "
-		    "admin"), a->login[0] ? a->login : "?", what, p->name);
+		    "admin")), a->login[0] ? a->login : "?", p->name);
 	if (!p->pupil)
 		return 0;
 	if ((st = ej_store_prepare(s, "SELECT 1 FROM consents WHERE "
