@@ -1475,7 +1475,8 @@ static const char *const export_sql[] = {
 	    "SELECT s.login, s.surname, s.name, s.patronymic, s.email, "
 	    "s.phone, s.position, (SELECT group_concat(role, ',') FROM "
 	    "(SELECT role FROM staff_roles r WHERE r.staff_id = s.id "
-	    "ORDER BY role)) FROM staff s WHERE ?2 IS NULL OR EXISTS (SELECT 1 "
+	    "ORDER BY role)), (SELECT hired FROM staff_hired WHERE "
+	    "staff_id = s.id) FROM staff s WHERE ?2 IS NULL OR EXISTS (SELECT 1 "
 	    "FROM load l WHERE l.teacher_id = s.id AND l.class_id = ?2) OR "
 	    "EXISTS (SELECT 1 FROM classes c WHERE c.teacher_id = s.id AND "
 	    "c.id = ?2) ORDER BY s.surname, s.name, s.login",
