@@ -29,7 +29,7 @@ override CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wno-unused-parameter -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE \
 	-I$(O)/gen -Ilib -I$(O)/lib -I$(O)/bin $(PKG_CFLAGS) -DEJ_VERSION='"$(VERSION)"' \
 	-MMD -MP
-LIBS := $(PKG_LIBS) -lcsv -lpthread
+LIBS := $(PKG_LIBS) -lcsv -lmagic -lpthread
 
 VERSION := 0.1.0
 
@@ -51,6 +51,8 @@ DEPS_DEB := gcc make pkg-config git sqlite3 libsqlite3-dev libyaml-dev \
 	locales valgrind libjansson-dev chromium libssl-dev zlib1g-dev
 # strings(1), for the tests that look for passwords in the database
 DEPS_DEB += binutils
+# libmagic: ej-portfolio judges a document's type by its content
+DEPS_DEB += libmagic-dev
 # ej-sync's tests: sshd on a loopback port (git daemon comes with git)
 DEPS_DEB += openssh-server
 # the fuzz targets (libFuzzer)

@@ -128,5 +128,11 @@ ej-audit reconcile --class 5А --subject Математика 5A-math.csv || tru
 step "ej-consent, ej-issue-login: 5А's applications and consents (roster/applications.csv), then every login and a printable slip each"
 ej-consent import ../roster/applications.csv && ej-issue-login issue --class 5А --format html --slips "$EJ_STORE/../5А-slips.html"
 
+step "ej-portfolio: two documents from the office's manifest (portfolio/), and a pupil's printable portfolio page"
+ej-portfolio import ../portfolio/manifest.csv
+ej-portfolio show "Баранов Владислав"
+ej-portfolio show "Баранов Владислав" --format html > "$EJ_STORE/../portfolio-baranov.html"
+echo "(the page: $EJ_STORE/../portfolio-baranov.html)"
+
 printf '\nThe demo store is %s; try: ej help\n' "$EJ_STORE"
 printf 'The e-diary of the demo, on a loopback port with a parent'"'"'s login: make diary-demo\n'

@@ -214,6 +214,57 @@ dump_rows(sqlite3_stmt *st, struct buf *b, long *rows)
 	return rc;
 }
 
+/*
+ * A blob kind's file (history.h, blob): the id its bound dump query gives.
+ * 1 and *id, 0 no row (no file), -1 a bad id; the statement is reset.
+ */
+static int
+blob_row(sqlite3_stmt *st, git_oid *id)
+{
+	const char *hex;
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		hex = (const char *)sqlite3_column_text(st, 0);
+		rc = hex && git_oid_fromstr(id, hex) == 0 ? 1 : -1;
+	} else
+		rc = rc == SQLITE_DONE ? 0 : -1;
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* A blob kind's file: its id from the database, its bytes from the
+ * repository's objects. */
+static int
+blob_dump(struct ej_store *s, const struct ej_snapfile *f,
+    const long long keys[EJ_SNAP_KEYS], git_oid *id, char **out, size_t *len,
+    struct ej_diag *d)
+{
+	git_repository *repo;
+	sqlite3_stmt *st;
+	git_blob *b;
+	int rc;
+
+	if ((st = ej_store_prepare(s, f->dump_sql, d)) == NULL)
+		return -1;
+	bind_keys(st, keys);
+	if ((rc = blob_row(st, id)) <= 0)
+		return rc < 0 ? ej_error(d, EJ_EXIT_DATAERR, s->dbpath, 0, 0,
+		    _("%s: not a blob id"), f->kind) : 0;
+	if (!out)
+		return 1;
+	if ((repo = ej_store_repo(s, d)) == NULL)
+		return -1;
+	if (git_blob_lookup(&b, repo, id) < 0)
+		return ej_store_giterr(s, d, _("a document's file is missing "
+		    "from the history"));
+	*len = (size_t)git_blob_rawsize(b);
+	*out = ej_xmalloc(*len + 1);
+	memcpy(*out, git_blob_rawcontent(b), *len);
+	git_blob_free(b);
+	return 1;
+}
+
 int
 ej_snap_dump(struct ej_store *s, const struct ej_snapfile *f,
     const long long keys[EJ_SNAP_KEYS], char **out, size_t *len,
@@ -221,10 +272,13 @@ ej_snap_dump(struct ej_store *s, const struct ej_snapfile *f,
 {
 	sqlite3_stmt *st;
 	struct buf b = {0};
+	git_oid id;
 	long rows;
 
 	*out = NULL;
 	*len = 0;
+	if (f->blob)
+		return blob_dump(s, f, keys, &id, out, len, d) < 0 ? -1 : 0;
 	if ((st = ej_store_prepare(s, f->dump_sql, d)) == NULL)
 		return -1;
 	if (!f->path)
@@ -316,6 +370,37 @@ tree_blob(git_tree *tree, const char *path, git_oid *out)
 	return 1;
 }
 
+/* A blob kind's file as a change from old (NULL: absent): -1 error, 0 no
+ * change, 1 ch filled. Its object must be in the repository already. */
+static int
+blob_change(struct ej_store *s, const struct ej_snapfile *f,
+    const long long keys[EJ_SNAP_KEYS], struct change *ch, const git_oid *old,
+    struct ej_diag *d)
+{
+	git_repository *repo;
+	git_odb *odb;
+	int rc, has;
+
+	if ((rc = blob_dump(s, f, keys, &ch->id, NULL, NULL, d)) < 0)
+		return -1;
+	if (rc == 0) {
+		ch->remove = 1;
+		return old != NULL;
+	}
+	if (old && git_oid_equal(&ch->id, old))
+		return 0;
+	if ((repo = ej_store_repo(s, d)) == NULL)
+		return -1;
+	if (git_repository_odb(&odb, repo) < 0)
+		return ej_store_giterr(s, d, _("cannot read the history"));
+	has = git_odb_exists(odb, &ch->id);
+	git_odb_free(odb);
+	if (!has)
+		return ej_error(d, EJ_EXIT_SOFTWARE, ch->path, 0, 0, "%s",
+		    _("a document's file is missing from the history"));
+	return 1;
+}
+
 /*
  * Serialise the file (f, keys) and queue it when it differs from base.
  * Takes ownership of path.
@@ -330,12 +415,20 @@ queue_file(struct ej_store *s, const struct ej_snapfile *f, char *path,
 	int had;
 
 	ch.path = path;
-	if (ej_snap_dump(s, f, keys, &ch.buf, &ch.len, d) < 0) {
+	had = tree_blob(base, path, &old);
+	/* A blob kind: the id is the database's, the object already in the
+	 * repository; nothing to serialise or write (blob_change). */
+	if (f->blob) {
+		int rc = blob_change(s, f, keys, &ch, had ? &old : NULL, d);
+
+		if (rc <= 0) {
+			free(path);
+			return rc;
+		}
+	} else if (ej_snap_dump(s, f, keys, &ch.buf, &ch.len, d) < 0) {
 		free(path);
 		return -1;
-	}
-	had = tree_blob(base, path, &old);
-	if (!ch.buf) {
+	} else if (!ch.buf) {
 		if (!had) {
 			free(path);
 			return 0;
@@ -632,9 +725,20 @@ pc_check(struct precheck *pc, const struct pc_item *it, struct buf *b)
 	}
 	if (!f->path)
 		bind_keys(st, it->keys);
-	if (dump_rows(st, b, &rows) != SQLITE_DONE)
+	if (f->blob) {
+		/* A blob kind: the ids compared, nothing serialised. */
+		int r = blob_row(st, &id);
+
+		if (r < 0) {
+			pc->err = ej_xasprintf(_("%s: not a blob id"),
+			    f->kind);
+			return;
+		}
+		differs = r ? !it->had || !git_oid_equal(&id, &it->old) :
+		    it->had;
+	} else if (dump_rows(st, b, &rows) != SQLITE_DONE)
 		goto sqlerr;
-	if (!f->path && rows == 0)
+	else if (!f->path && rows == 0)
 		differs = it->had;       /* absent: so must HEAD's be */
 	else if (ej_packw_hash(&id, b->p, b->len, GIT_OBJECT_BLOB) < 0) {
 		pc->err = ej_xasprintf("%s: %s", f->kind,
@@ -881,6 +985,29 @@ write_tree(struct ej_store *s, git_repository *repo, git_tree *base,
 	free(up);
 	if (rc < 0)
 		return ej_store_giterr(s, d, _("cannot write a tree"));
+	return 0;
+}
+
+int
+ej_history_write_blobs(struct ej_store *s, const void *const *bufs,
+    const size_t *lens, size_t n, git_oid *ids, struct ej_diag *d)
+{
+	git_repository *repo = ej_store_repo(s, d);
+	size_t i;
+
+	if (!repo)
+		return -1;
+	if (!s->packw && ej_packw_attach(&s->packw, repo) < 0)
+		return ej_store_giterr(s, d, _("cannot write a blob"));
+	ej_packw_capture(s->packw, 1);
+	for (i = 0; i < n; i++)
+		if (git_blob_create_from_buffer(&ids[i], repo, bufs[i],
+		    lens[i]) < 0) {
+			ej_packw_abort(s->packw);
+			return ej_store_giterr(s, d, _("cannot write a blob"));
+		}
+	if (ej_packw_flush(s->packw) < 0)
+		return ej_store_giterr(s, d, _("cannot write a blob"));
 	return 0;
 }
 

@@ -50,6 +50,15 @@ struct ej_snapfile {
 	const char *load_sql;
 	const char *table;
 	int noload;              /* informational: its data load from others */
+	/*
+	 * The file is not serialised rows but a blob the database refers to
+	 * by id (a portfolio document's PDF): dump_sql gives one row, one
+	 * column, the blob's id in hex (no row: no file). The bytes live only
+	 * in the repository's objects, written there by the command that
+	 * adds them; commit and verify compare ids, ej_snap_dump reads the
+	 * bytes. Such a kind is noload: its ids come back with its records.
+	 */
+	int blob;
 	struct ej_snapdep deps[8];
 	/*
 	 * Records, for the record-level diff (recdiff.h) and ej-log revert.
@@ -174,6 +183,14 @@ int ej_history_damage(git_repository *repo, struct ej_diag *d, int rc,
  * cannot find it there (a truncated pack), or NULL. */
 char *ej_history_packed_in(git_repository *repo, const git_oid *id);
 
+/*
+ * Blobs written ahead of a commit (a portfolio's files): n buffers as one
+ * pack of their own (packwrite.h), their ids in ids. Never loose files:
+ * libgit2 checks a loose object's temporary file with access(2), which a
+ * setgid command's real group fails. 0, or -1 with the error in d.
+ */
+int ej_history_write_blobs(struct ej_store *s, const void *const *bufs,
+    const size_t *lens, size_t n, git_oid *ids, struct ej_diag *d);
 /* Read HEAD: 0 ok, 1 no commits yet, -1 error. */
 int ej_history_head(struct ej_store *s, git_oid *out, struct ej_diag *d);
 

@@ -43,14 +43,34 @@ ej_priv_group(void)
 	return s != r ? s : e;
 }
 
+/*
+ * Variables that make a library read a file the user names, which it
+ * would read with the group's rights; the C library drops its own (LD_*,
+ * TMPDIR, LOCPATH…) for a setgid program, not these: libmagic prints
+ * every line of a MAGIC file it cannot parse, SQLite makes its temporary
+ * files in SQLITE_TMPDIR.
+ */
+static const char *const unsafe_env[] = {
+	"MAGIC", "SQLITE_TMPDIR", "TMPDIR", "TMP", "TEMP", "GIT_DIR",
+	"GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM",
+	"GIT_CONFIG_PARAMETERS", "GIT_OBJECT_DIRECTORY",
+	"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH",
+	"XDG_CONFIG_HOME"
+};
+
 void
 ej_priv_init(void)
 {
 	gid_t r, e, s;
+	size_t i;
 
 	gids(&r, &e, &s);
-	if (e != r && setresgid((gid_t)-1, r, (gid_t)-1) < 0)
+	if (e == r)
+		return;
+	if (setresgid((gid_t)-1, r, (gid_t)-1) < 0)
 		abort();
+	for (i = 0; i < sizeof unsafe_env / sizeof unsafe_env[0]; i++)
+		unsetenv(unsafe_env[i]);
 }
 
 int

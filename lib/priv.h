@@ -30,8 +30,10 @@ int ej_privileged(void);
 /* The group a setgid command was installed to (its saved set-group-ID). */
 gid_t ej_priv_group(void);
 
-/* Drop the group's rights (the effective gid becomes the real one); the
- * first thing a command does. */
+/* Drop the group's rights (the effective gid becomes the real one) and
+ * the environment variables that would make a library read a file the
+ * user names (MAGIC, SQLITE_TMPDIR, GIT_*…); the first thing a command
+ * does. */
 void ej_priv_init(void);
 /* Take the group's rights, for the store's sake. */
 int ej_priv_raise(struct ej_diag *d);

@@ -328,7 +328,13 @@ ej_recdiff(struct ej_recdiff **out, const char *path, const char *old,
 	*out = NULL;
 	rd->priv = p;
 	rd->path = ej_xstrdup(path);
-	if ((rd->file = ej_snap_kind(path)) == NULL || !rd->file->key_cols) {
+	/* A document's file holds no records: its record is in the
+	 * person's portfolio.csv, which the same change touches. */
+	if ((rd->file = ej_snap_kind(path)) != NULL && rd->file->blob) {
+		*out = rd;
+		return 0;
+	}
+	if (!rd->file || !rd->file->key_cols) {
 		ej_error(d, EJ_EXIT_DATAERR, path, 0, 0, "%s",
 		    _("not a file of the snapshot"));
 		goto fail;

@@ -48,7 +48,7 @@ static const struct ej_csv_col parent_cols[] = {
 };
 
 enum { S_LOGIN, S_SURNAME, S_NAME, S_PATRONYMIC, S_EMAIL, S_PHONE,
-	S_POSITION, S_ROLES };
+	S_POSITION, S_ROLES, S_HIRED };
 static const struct ej_csv_col staff_cols[] = {
 	{"login", A("логин", "unix_login"), 1},
 	{"surname", A("фамилия"), 1},
@@ -58,6 +58,7 @@ static const struct ej_csv_col staff_cols[] = {
 	{"phone", A("телефон", "тел"), 0},
 	{"position", A("должность"), 0},
 	{"roles", A("роли", "role", "роль"), 0},
+	{"hired", A("дата приема", "принят", "date_hired"), 0},
 };
 
 enum { L_TEACHER, L_CLASS, L_SUBJECT, L_SUBGROUP, L_HOURS };
@@ -901,7 +902,7 @@ import_staff(struct imp *im, const struct ej_csv_record *rec)
 	long first;
 	sqlite3_stmt *st;
 	size_t i;
-	int changed = 0, is_new;
+	int changed = 0, is_new, hired = -1;
 
 	login = need(im, rec, S_LOGIN, "login");
 	sn = need(im, rec, S_SURNAME, "surname");
@@ -916,6 +917,9 @@ import_staff(struct imp *im, const struct ej_csv_record *rec)
 	    roles_parse(im, rec, v, &roles) < 0)
 		return -1;
 	if (contacts(im, rec, S_EMAIL, S_PHONE) > 0)
+		return -1;
+	if (ej_csv_get(rec, S_HIRED) && date_cell(im, rec, ej_csv_get(rec,
+	    S_HIRED), "hired", 0, &hired) < 0)
 		return -1;
 	if ((first = seen_add(&im->seen, ej_xasprintf("%s", login),
 	    rec->line)) != 0)
@@ -983,6 +987,22 @@ import_staff(struct imp *im, const struct ej_csv_record *rec)
 			if (sqlite3_changes(ej_store_db(im->s)) > 0)
 				changed = 1;
 		}
+	}
+	if (hired >= 0) {
+		/* The day of hiring: the newly arrived (ej-portfolio). */
+		char hd[EJ_DATE_LEN];
+
+		ej_date_format(hired, hd);
+		if ((st = ej_store_prepare(im->s, "INSERT INTO staff_hired "
+		    "VALUES(?1, ?2) ON CONFLICT(staff_id) DO UPDATE SET "
+		    "hired = ?2 WHERE hired IS NOT ?2", im->d)) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, hd, -1, SQLITE_TRANSIENT);
+		if (stepdone(im->s, st, im->d, rec->file, rec->line) < 0)
+			return -1;
+		if (sqlite3_changes(ej_store_db(im->s)) > 0)
+			changed = 1;
 	}
 	if (is_new)
 		im->st->added++;
@@ -1486,7 +1506,8 @@ static const char *const export_sql[] = {
 	    "SELECT s.login, s.surname, s.name, s.patronymic, s.email, "
 	    "s.phone, s.position, (SELECT group_concat(role, ',') FROM "
 	    "(SELECT role FROM staff_roles r WHERE r.staff_id = s.id "
-	    "ORDER BY role)) FROM staff s WHERE ?2 IS NULL OR EXISTS (SELECT 1 "
+	    "ORDER BY role)), (SELECT hired FROM staff_hired WHERE "
+	    "staff_id = s.id) FROM staff s WHERE ?2 IS NULL OR EXISTS (SELECT 1 "
 	    "FROM load l WHERE l.teacher_id = s.id AND l.class_id = ?2) OR "
 	    "EXISTS (SELECT 1 FROM classes c WHERE c.teacher_id = s.id AND "
 	    "c.id = ?2) ORDER BY s.surname, s.name, s.login",

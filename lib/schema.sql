@@ -297,3 +297,38 @@ CREATE TABLE account_secrets (
 	account_id INTEGER PRIMARY KEY REFERENCES accounts(id),
 	hash       TEXT NOT NULL
 );
+
+-- version 2 ---------------------------------------------------------------
+-- (A store of version 1 is brought up to 2 at open by running what
+-- follows this line: store.c, migrate().)
+
+-- The day a staff member was hired, when known (ej-roster import staff,
+-- school.yaml's staff): the newly arrived, for the portfolios' control.
+CREATE TABLE staff_hired (
+	staff_id INTEGER PRIMARY KEY REFERENCES staff(id),
+	hired    TEXT NOT NULL
+);
+
+-- E-portfolios: a pupil's achievements, a teacher's education and
+-- qualification documents. The file itself is a blob of the history
+-- (under the person's portfolio directory); the database keeps its id,
+-- so a file is stored once however often it is added.
+CREATE TABLE portfolio (
+	id       INTEGER PRIMARY KEY,
+	pupil_id INTEGER REFERENCES pupils(id),
+	staff_id INTEGER REFERENCES staff(id),
+	kind     TEXT NOT NULL,              -- 'диплом' (school.yaml's portfolio.kinds)
+	title    TEXT NOT NULL,
+	date     TEXT NOT NULL,              -- the document's date
+	issuer   TEXT NOT NULL DEFAULT '',
+	level    TEXT NOT NULL DEFAULT '',   -- '', 'региональный' (portfolio.levels)
+	file     TEXT NOT NULL,              -- the file's name as given
+	type     TEXT NOT NULL,              -- its media type, found by libmagic
+	size     INTEGER NOT NULL,
+	blob     TEXT NOT NULL,              -- its git blob id (hex)
+	by_id    INTEGER NOT NULL REFERENCES staff(id),
+	at       TEXT NOT NULL,
+	CHECK ((pupil_id IS NULL) <> (staff_id IS NULL))
+);
+CREATE INDEX portfolio_pupil ON portfolio(pupil_id);
+CREATE INDEX portfolio_staff ON portfolio(staff_id);

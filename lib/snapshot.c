@@ -44,6 +44,30 @@
 	{ .table = "years", .when = "name", .keys_new = "SELECT -1, 0, 0" }, \
 	{ .table = "staff", .when = "login", .keys_new = "SELECT -1, 0, 0" }
 
+/* A person's portfolio: keys (1, pupil id) or (2, staff id). */
+#define PERSON_KEYS(row) \
+	"CASE WHEN " row "pupil_id IS NOT NULL THEN 1 ELSE 2 END, " \
+	"coalesce(" row "pupil_id, " row "staff_id), 0"
+#define PORTFOLIO_OF(k1, k2) \
+	"((" k1 " = 1 AND pupil_id = " k2 ") OR (" k1 " = 2 AND " \
+	"staff_id = " k2 "))"
+/* A pupil's directory carries the id: two pupils may share a name. */
+#define PUPIL_DIR \
+	"'portfolio/pupils/' || ej_path(p.id || ' ' || p.surname || ' ' || " \
+	"p.name)"
+#define STAFF_DIR "'portfolio/staff/' || ej_path(s.login)"
+#define PERSON_DIRS(file, wp, ws) \
+	"SELECT " PUPIL_DIR " || " file " FROM pupils p " wp \
+	" UNION ALL SELECT " STAFF_DIR " || " file " FROM staff s " ws
+#define DOC_PATH \
+	"CASE WHEN d.pupil_id IS NOT NULL THEN " PUPIL_DIR " ELSE " \
+	STAFF_DIR " END || '/files/' || ej_path(d.id || '-' || d.file)"
+#define PERSON_RENAMES \
+	{ .table = "pupils", .when = "surname, name", \
+	  .keys_new = "SELECT -1, 0, 0" }, \
+	{ .table = "staff", .when = "login, surname, name", \
+	  .keys_new = "SELECT -1, 0, 0" }
+
 const struct ej_snapfile ej_snapshot_files[] = {
 	TABLE("school", "school/school.csv", "school", "key, value", "key",
 	    .noun = N_("school"), .name_cols = "key"),
@@ -449,6 +473,98 @@ const struct ej_snapfile ej_snapshot_files[] = {
 		    "issued = :issued, revoked = :revoked, reason = :reason, "
 		    "by_id = (SELECT id FROM staff WHERE login = :entered_by) "
 		    "WHERE id = :id",
+	},
+
+	/*
+	 * E-portfolios: one directory a person (portfolio/pupils/ID NAME/,
+	 * portfolio/staff/LOGIN/), keyed by (1 pupil | 2 staff, id): the
+	 * documents' records in portfolio.csv, each document's file under
+	 * files/ as the blob the record names (a blob kind: history.h).
+	 */
+	{
+		.kind = "staff_hired",
+		/* Keyed by a constant: one file, absent while empty. */
+		.glob = "people/staff_hired.csv",
+		.keys_sql = "SELECT DISTINCT 1, 0, 0 FROM staff_hired",
+		.path_sql = "SELECT 'people/staff_hired.csv'",
+		.paths_sql = "SELECT 'people/staff_hired.csv', 1, 0, 0",
+		.dump_sql = "SELECT h.staff_id, s.login, h.hired FROM "
+		    "staff_hired h JOIN staff s ON s.id = h.staff_id "
+		    "ORDER BY h.staff_id",
+		.table = "staff_hired",
+		.unload_sql = "DELETE FROM staff_hired",
+		.deps = {
+			{ .table = "staff_hired",
+			  .keys_new = "SELECT 1, 0, 0",
+			  .keys_old = "SELECT 1, 0, 0" },
+			{ .table = "staff", .when = "login",
+			  .keys_new = "SELECT 1, 0, 0" },
+		},
+		.key_cols = "staff_id",
+		.noun = N_("hired"),
+		.name_cols = "login",
+		.value_cols = "hired",
+	},
+	{
+		.kind = "portfolio",
+		.unload_sql = "DELETE FROM portfolio WHERE " PORTFOLIO_OF("?1",
+		    "?2"),
+		.glob = "portfolio/*/*/portfolio.csv",
+		.keys_sql = "SELECT DISTINCT " PERSON_KEYS("") " FROM portfolio",
+		.path_sql = PERSON_DIRS("'/portfolio.csv'",
+		    "WHERE ?1 = 1 AND p.id = ?2", "WHERE ?1 = 2 AND s.id = ?2"),
+		.paths_sql = "SELECT " PUPIL_DIR " || '/portfolio.csv', 1, "
+		    "p.id, 0 FROM pupils p UNION ALL SELECT " STAFF_DIR
+		    " || '/portfolio.csv', 2, s.id, 0 FROM staff s",
+		.dump_sql = "SELECT d.id, coalesce(p.surname || ' ' || p.name, "
+		    "s.surname || ' ' || s.name) AS person, d.kind, d.title, "
+		    "d.date, d.issuer, d.level, d.file, d.type, d.size, d.blob, "
+		    "b.login AS entered_by, d.at AS entered_at FROM portfolio d "
+		    "LEFT JOIN pupils p ON p.id = d.pupil_id "
+		    "LEFT JOIN staff s ON s.id = d.staff_id "
+		    "JOIN staff b ON b.id = d.by_id "
+		    "WHERE " PORTFOLIO_OF("?1", "?2") " ORDER BY d.id",
+		.load_sql = "INSERT INTO portfolio(id, pupil_id, staff_id, kind, "
+		    "title, date, issuer, level, file, type, size, blob, by_id, "
+		    "at) VALUES(:id, CASE :k1 WHEN 1 THEN :k2 END, "
+		    "CASE :k1 WHEN 2 THEN :k2 END, :kind, :title, :date, "
+		    ":issuer, :level, :file, :type, :size, :blob, "
+		    "(SELECT id FROM staff WHERE login = :entered_by), "
+		    ":entered_at)",
+		.table = "portfolio",
+		.deps = {
+			{ .table = "portfolio",
+			  .keys_new = "SELECT " PERSON_KEYS("NEW."),
+			  .keys_old = "SELECT " PERSON_KEYS("OLD.") },
+			PERSON_RENAMES,
+		},
+		.key_cols = "id",
+		.noun = N_("document"),
+		.name_cols = "kind, title, person",
+		.value_cols = "date",
+	},
+	{
+		.kind = "portfolio_files",
+		.blob = 1,
+		.noload = 1,
+		.glob = "portfolio/*/*/files/*",
+		.keys_sql = "SELECT id, 0, 0 FROM portfolio",
+		.path_sql = "SELECT " DOC_PATH " FROM portfolio d "
+		    "LEFT JOIN pupils p ON p.id = d.pupil_id "
+		    "LEFT JOIN staff s ON s.id = d.staff_id WHERE d.id = ?1",
+		.paths_sql = "SELECT " DOC_PATH ", d.id, 0, 0 FROM portfolio d "
+		    "LEFT JOIN pupils p ON p.id = d.pupil_id "
+		    "LEFT JOIN staff s ON s.id = d.staff_id",
+		.dump_sql = "SELECT blob FROM portfolio WHERE id = ?1",
+		.table = "portfolio",
+		.deps = {
+			/* A removed document's path needs its row: the
+			 * kind's files are compared again (ids only). */
+			{ .table = "portfolio", .keys_new = "SELECT NEW.id, 0, 0",
+			  .keys_old = "SELECT -1, 0, 0" },
+			PERSON_RENAMES,
+		},
+		.noun = N_("document file"),
 	},
 };
 

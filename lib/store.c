@@ -304,6 +304,32 @@ store_umask(const char *dir)
 		umask(077);
 }
 
+/*
+ * Bring a store of an older format up to this one: schema.sql's additions
+ * for version N follow its line "-- version N", so migrating runs the
+ * text after the old version's successor's marker, in one transaction.
+ * (Additions are new tables only: their snapshot files are absent while
+ * empty, so the history needs no commit for them.) 0 done, -1 not.
+ */
+static int
+migrate(struct ej_store *s, int version, struct ej_diag *d)
+{
+	char mark[32], *sql;
+	const char *from;
+	int rc;
+
+	snprintf(mark, sizeof mark, "\n-- version %d ", version + 1);
+	if ((from = strstr(ej_schema_sql, mark)) == NULL)
+		return -1;
+	sql = ej_xasprintf("BEGIN IMMEDIATE; %s; PRAGMA user_version = %d; "
+	    "COMMIT", from, EJ_SCHEMA_VERSION);
+	rc = ej_store_exec(s, sql, d);
+	free(sql);
+	if (rc < 0)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
 int
 ej_store_open(struct ej_store **out, const char *dir, int mode,
     struct ej_diag *d)
@@ -348,6 +374,9 @@ ej_store_open(struct ej_store **out, const char *dir, int mode,
 	if (sqlite3_step(st_v) == SQLITE_ROW)
 		version = sqlite3_column_int(st_v, 0);
 	sqlite3_finalize(st_v);
+	if (version >= 1 && version < EJ_SCHEMA_VERSION &&
+	    migrate(s, version, d) == 0)
+		version = EJ_SCHEMA_VERSION;
 	if (version != EJ_SCHEMA_VERSION) {
 		if (version > EJ_SCHEMA_VERSION)
 			ej_error(d, EJ_EXIT_SOFTWARE, s->dbpath, 0, 0,

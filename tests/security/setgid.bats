@@ -265,3 +265,18 @@ unchanged() {
 	unchanged
 	[ -z "$(ls "$S" | grep rebuild)" ]
 }
+
+@test "libmagic's MAGIC cannot make a setgid command print the store's files" {
+	# libmagic reads the file MAGIC names as its database and warns with
+	# each line it cannot parse: with the group's rights that would print
+	# the history's configuration (a remote's credentials included).
+	cp "$BATS_TEST_DIRNAME/../../examples/portfolio/diploma.pdf" "$SEC/home/$TEACHER/"
+	chown "$TEACHER" "$SEC/home/$TEACHER/diploma.pdf"
+	run as "$TEACHER" env MAGIC="$S/history.git/config" \
+	    ej-portfolio add "$TEACHER" --kind "курсы повышения квалификации" --title "Курсы" \
+	    --date 01.09.2020 "$SEC/home/$TEACHER/diploma.pdf"
+	echo "$output"
+	[[ "$output" != *repositoryformatversion* ]]
+	[[ "$output" != *"[core]"* ]]
+	[ "$status" -eq 0 ]
+}
