@@ -280,3 +280,19 @@ unchanged() {
 	[[ "$output" != *"[core]"* ]]
 	[ "$status" -eq 0 ]
 }
+
+@test "ej-sync push and status work for the group's technician" {
+	h=$SEC/home/$TEACHER
+	as "$TEACHER" git init -q --bare "$h/backup.git"
+	run -0 as "$TEACHER" ej-sync remote add backup "$h/backup.git"
+	run -0 as "$TEACHER" ej-sync push backup
+	"$BIN/ej-grade" --store "$S" set 5А "Русский язык" 18.09 "Баранов Владислав" 3 2>/dev/null
+	want=$(git -C "$S/history.git" rev-parse main)
+	run -0 as "$TEACHER" ej-sync status backup
+	echo "$output"
+	[[ "$output" == *"ahead 1"* ]]
+	run -0 as "$TEACHER" ej-sync push backup
+	[ "$(as "$TEACHER" git -C "$h/backup.git" rev-parse main)" = "$want" ]
+	[ -z "$(find "$S" ! -group "$G")" ]
+	"$BIN/ej-sync" --store "$S" remote remove backup 2>/dev/null
+}
