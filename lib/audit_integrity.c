@@ -17,6 +17,7 @@
 #include "history.h"
 #include "i18n.h"
 #include "pathname.h"
+#include "priv.h"
 #include "recdiff.h"
 
 /* A lock younger than this may be a live writer's. */
@@ -723,6 +724,25 @@ group_members(struct perm *p)
 	free(gname);
 }
 
+/* What a setgid command would refuse in a group store (ej_store_layout):
+ * reached here only by an audit without the group's rights (root's, or
+ * the store's owner), since one with them refuses to open the store. */
+static void
+layout_offence(void *arg, const char *path, const char *what)
+{
+	struct perm *p = arg;
+	char *detail;
+
+	if (p->failed)
+		return;
+	detail = ej_xasprintf(_("%s %s: a setgid command refuses the store "
+	    "(ej(7), SECURITY CONSIDERATIONS)"), path, what);
+	if (ej_audit_add(p->a, p->r, NULL, NULL, NULL, NULL, NULL,
+	    detail) < 0)
+		p->failed = 1;
+	free(detail);
+}
+
 int
 ej_audit__permissions(struct ej_audit *a, const struct ej_audit_rule *r)
 {
@@ -744,8 +764,11 @@ ej_audit__permissions(struct ej_audit *a, const struct ej_audit_rule *r)
 	perm_parents(p, dir);
 	perm_check(p, dir, &st);
 	perm_walk(p, dir, &st, 0);
-	if (p->group && !p->failed)
+	if (p->group && !p->failed) {
 		group_members(p);
+		if (!p->failed)
+			ej_store_layout(dir, p->gid, layout_offence, p);
+	}
 	failed = p->failed;
 	free(p);
 	return failed ? -1 : 0;

@@ -51,7 +51,8 @@ setup_file() {
 	    install >"$SEC/build.log" 2>&1 || { cat "$SEC/build.log" >&2; return 1; }
 	echo "$SEC/other  # a second store, named by root's file" >> "$SEC/etc/ej/stores"
 	BIN=$SEC/inst/bin
-	export BIN
+	BUILD_BIN=$b/bin         # the same commands, not setgid
+	export BIN BUILD_BIN
 	# The school: the class teacher of 5А is the test's teacher, who is
 	# also the school's technician.
 	sed -e "s/ivanova\.mp/$TEACHER/g" \
@@ -167,6 +168,10 @@ unchanged() {
 	ln -s /etc/passwd "$SEC/other/history.git/refs/heads/evil"
 	run -77 as "$TEACHER" ej-log --store "$SEC/other"
 	[[ "$output" == *"history.git/refs/heads/evil is a symbolic link"* ]]
+	# The audit without the group's rights (root's, with the commands
+	# of the build) lists it under permissions.
+	run -1 "$BUILD_BIN/ej-audit" --store "$SEC/other" --rules permissions
+	[[ "$output" == *"history.git/refs/heads/evil is a symbolic link: a setgid command refuses the store"* ]]
 	rm "$SEC/other/history.git/refs/heads/evil"
 	ln "$S/ej.db" "$SEC/other/ej.db.x" 2>/dev/null || true
 	mv "$SEC/other/ej.db" "$SEC/other/ej.db.own"
