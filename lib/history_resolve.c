@@ -235,7 +235,7 @@ ej_history_resolve(struct ej_store *s, const char *rev, const char *opt,
 	char kind[MAX_STEPS], *base, by[64], hex[8];
 	unsigned long count[MAX_STEPS], k;
 	size_t n = 0, i, blen;
-	int rc;
+	int rc = GIT_ENOTFOUND;
 
 	if (!repo)
 		return -1;
