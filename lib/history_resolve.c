@@ -224,6 +224,16 @@ steps_of(const char *p, char *kind, unsigned long *count, size_t max,
 
 #define MAX_STEPS 32
 
+/* Does a pack's index list id? */
+static int
+packed(git_repository *repo, const git_oid *id)
+{
+	char *pack = ej_history_packed_in(repo, id);
+
+	free(pack);
+	return pack != NULL;
+}
+
 int
 ej_history_resolve(struct ej_store *s, const char *rev, const char *opt,
     git_oid *out, struct ej_diag *d)
@@ -269,9 +279,11 @@ ej_history_resolve(struct ej_store *s, const char *rev, const char *opt,
 	    base)) < 0)) {
 		git_oid id;
 
-		/* A full id the history has, but cannot read back. */
-		if (*base && rc != GIT_ENOTFOUND && strlen(base) ==
-		    GIT_OID_HEXSZ && git_oid_fromstr(&id, base) == 0) {
+		/* A full id the history has, but cannot read back (a pack's
+		 * index lists it: libgit2 says "not found" all the same). */
+		if (*base && strlen(base) == GIT_OID_HEXSZ &&
+		    git_oid_fromstr(&id, base) == 0 && (rc != GIT_ENOTFOUND ||
+		    packed(repo, &id))) {
 			ej_history_damage(repo, d, rc, GIT_OBJECT_COMMIT, &id, NULL,
 			    rev);
 			goto fail;

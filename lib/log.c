@@ -560,8 +560,9 @@ push_range(struct ej_store *s, git_repository *repo, git_revwalk *w,
 		}
 		git_oid_cpy(tip, &head);
 		*has_tip = 1;
-		return git_revwalk_push(w, &head) < 0 ? rev_error(d, "HEAD") :
-		    0;
+		/* The head the history names, unreadable: damage (74). */
+		return git_revwalk_push(w, &head) < 0 ?
+		    ej_history_damaged(repo, &head, d) : 0;
 	}
 	if (strstr(range, "..")) {
 		if (git_revwalk_push_range(w, range) < 0)

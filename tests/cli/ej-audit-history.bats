@@ -153,6 +153,18 @@ damaged_commands() {
 	damaged_commands main~1 "commit $c, needed by commit $child, cannot be read (${p##*/}.idx lists it"
 }
 
+@test "the head commit's own pack truncated: ej-log without a revision, or with the full id, says damaged, 74" {
+	c=$(git -C "$G" rev-parse main)
+	p=$(pack_of "$c")
+	chmod u+w "$p.pack"
+	truncate -s $(($(stat -c %s "$p.pack") / 2)) "$p.pack"
+	run -74 ej-log
+	echo "$output"
+	[[ "$output" == *"the history is damaged: commit $c"*"${p##*/}.idx lists it, but its pack cannot be read"* ]]
+	run -74 ej-log "$c"
+	[[ "$output" == *"the history is damaged: commit $c"* ]]
+}
+
 @test "a blob of the current state lost: the state cannot be rebuilt, said so" {
 	blob=$(git -C "$G" rev-parse main:people/pupils.csv)
 	# every object loose, then the one blob gone
