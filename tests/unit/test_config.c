@@ -800,6 +800,25 @@ test_parse_edges(void **state)
 	}
 }
 
+/* A list that would not fit the settings ej-portfolio reads is refused. */
+static void
+test_portfolio_list_long(void **state)
+{
+	char buf[4096], *p = buf;
+	struct run r;
+	int i;
+
+	(void)state;
+	p += sprintf(p, "portfolio:\n  levels:\n");
+	for (i = 0; i < 40; i++)   /* 40 entries of 25 bytes, 39 commas */
+		p += sprintf(p, "    - level-%02d-xxxxxxxxxxxxxxxx\n", i);
+	parse(&r, buf);
+	assert_non_null(strstr(r.out, "ej-init: t.yaml:3:5: portfolio.levels: "
+	    "the list is too long: 1039 bytes joined, at most 1023\n"));
+	assert_null(r.c);
+	done(&r);
+}
+
 static void
 test_no_file(void **state)
 {
@@ -819,6 +838,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_example_loads),
+		cmocka_unit_test(test_portfolio_list_long),
 		cmocka_unit_test(test_example_complete),
 		cmocka_unit_test(test_example_stores),
 		cmocka_unit_test(test_store_twice),
