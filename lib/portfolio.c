@@ -477,6 +477,7 @@ add_docs(struct ej_store *s, const struct ej_pf_doc *docs, size_t n,
 	for (i = 0; i < n; i++) {
 		const struct ej_pf_doc *x = &docs[i];
 		int bad = 0, dt, r;
+		char *pn;
 
 		if ((r = find_person(s, x->person, x->file, x->line, &pp[i],
 		    d)) < 0)
@@ -509,12 +510,12 @@ add_docs(struct ej_store *s, const struct ej_pf_doc *docs, size_t n,
 			bad = ej_error(d, EJ_EXIT_DATAERR, x->file, x->line, 0,
 			    _("date: \"%s\" is not a date"), x->date ? x->date :
 			    "");
-		if (!clean_text(base_name(x->path)) ||
-		    ej_pathname(base_name(x->path)) == NULL)
+		pn = clean_text(base_name(x->path)) ?
+		    ej_pathname(base_name(x->path)) : NULL;
+		if (pn == NULL)
 			bad = ej_error(d, EJ_EXIT_DATAERR, x->file, x->line, 0,
 			    _("%s: the file's name cannot be kept"), x->path);
-		else
-			free(ej_pathname(base_name(x->path)));
+		free(pn);
 		if (read_file(x->path, &ps, mg, &pf[i], x->file, x->line,
 		    d) < 0)
 			bad = -1;
