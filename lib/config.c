@@ -23,6 +23,7 @@
 #include "err.h"
 #include "i18n.h"
 #include "pathname.h"
+#include "portfolio.h"
 #include "priv.h"
 #include "text.h"
 
@@ -1575,6 +1576,121 @@ sec_accounts(struct ctx *x, yaml_node_t *n)
 	}
 }
 
+/* portfolio --------------------------------------------------------------- */
+
+/*
+ * A sequence of names into a comma-joined list (*dst, when it is valid):
+ * none empty or repeated (case and ё folded), none with a comma (the list's
+ * separator), the whole shorter than EJ_PF_LIST_MAX. types: each a media
+ * type ej-portfolio knows, by name or MIME type, kept by its name.
+ */
+static void
+get_list(struct ctx *x, struct field *f, const char *where, int types,
+    char **dst)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *v, **nodes = NULL;
+	char **folds = NULL, *out = NULL, *t, *sq;
+	const char *s, *name;
+	size_t i, n = 0, len = 0;
+	int bad = 0;
+
+	if (f->v == NULL || want_seq(x, f->v, where, f->key) == -1)
+		return;
+	FOREACH_ITEM(x, f->v, it, v) {
+		if ((s = get_name(x, v, where, f->key)) == NULL) {
+			bad = 1;
+			continue;
+		}
+		if (strchr(s, ',')) {
+			err(x, v, where, f->key, _("\"%s\": a comma is not "
+			    "allowed in an entry"), s);
+			bad = 1;
+			continue;
+		}
+		name = NULL;
+		if (types && (name = ej_portfolio_type(s)) == NULL) {
+			t = ej_portfolio_types_known();
+			err(x, v, where, f->key, _("\"%s\" is not a media type "
+			    "ej-portfolio accepts; one of: %s"), s, t);
+			free(t);
+			bad = 1;
+			continue;
+		}
+		if ((sq = ej_text_squeeze(name ? name : s)) == NULL) {
+			bad = 1;        /* not UTF-8: libyaml said so */
+			continue;
+		}
+		t = ej_text_fold(sq);
+		for (i = 0; i < n && strcmp(folds[i], t) != 0; i++)
+			continue;
+		if (i < n) {
+			err(x, v, where, f->key, _("\"%s\" is repeated (first "
+			    "at line %ld)"), s, line_of(nodes[i]));
+			free(t);
+			free(sq);
+			bad = 1;
+			continue;
+		}
+		folds = grow(folds, n, sizeof *folds);
+		nodes = grow(nodes, n, sizeof *nodes);
+		folds[n] = t;
+		nodes[n++] = v;
+		len += strlen(sq) + 1;
+		t = ej_xasprintf("%s%s%s", out ? out : "", out ? "," : "", sq);
+		free(out);
+		free(sq);
+		out = t;
+	}
+	if (!bad && n == 0)
+		err(x, f->v, where, f->key, _("at least one entry is needed"));
+	else if (!bad && len > EJ_PF_LIST_MAX - 1)
+		err(x, f->v, where, f->key, _("the list is too long: %zu bytes "
+		    "joined, at most %d"), len - 1, EJ_PF_LIST_MAX - 1);
+	else if (!bad) {
+		free(*dst);
+		*dst = out;
+		out = NULL;
+	}
+	for (i = 0; i < n; i++)
+		free(folds[i]);
+	free(folds);
+	free(nodes);
+	free(out);
+}
+
+static void
+sec_portfolio(struct ctx *x, yaml_node_t *n)
+{
+	static const char *const where = "portfolio";
+	struct field f[] = {
+		OPT("pupil_kinds"), OPT("staff_kinds"), OPT("levels"),
+		OPT("types"), OPT("max_file_kb"), OPT("max_person_kb")
+	};
+	struct ej_config *c = x->c;
+	int file, person;
+
+	if (take(x, n, where, f, NELEM(f)) == -1)
+		return;
+	get_list(x, &f[0], where, 0, &c->portfolio.pupil_kinds);
+	get_list(x, &f[1], where, 0, &c->portfolio.staff_kinds);
+	get_list(x, &f[2], where, 0, &c->portfolio.levels);
+	get_list(x, &f[3], where, 1, &c->portfolio.types);
+	f_int(x, &f[4], where, 1, EJ_PF_MAX_FILE_KB,
+	    &c->portfolio.max_file_kb);
+	f_int(x, &f[5], where, 1, EJ_PF_MAX_PERSON_KB,
+	    &c->portfolio.max_person_kb);
+	/* One file may not be larger than a whole portfolio. */
+	file = c->portfolio.max_file_kb ? c->portfolio.max_file_kb :
+	    EJ_PF_DFLT_FILE_KB;
+	person = c->portfolio.max_person_kb ? c->portfolio.max_person_kb :
+	    EJ_PF_DFLT_PERSON_KB;
+	if (file > person)
+		err(x, f[5].v ? f[5].v : f[4].v, where, f[5].v ? f[5].key :
+		    f[4].key, _("a file's limit, %d KiB, is above a "
+		    "person's, %d KiB"), file, person);
+}
+
 /*
  * A class's or subject's name becomes a directory of the history
  * (pathname.h): it must map, and not onto the directory of an earlier one
@@ -2409,13 +2525,14 @@ walk(struct ctx *x, yaml_node_t *root)
 {
 	enum {
 		F_SCHOOL, F_YEAR, F_MARKS, F_DEADLINES, F_ATTENDANCE,
-		F_ACCOUNTS, F_AUDIT, F_SUBJECTS, F_BELLS, F_STAFF, F_CLASSES,
+		F_ACCOUNTS, F_AUDIT, F_PORTFOLIO, F_SUBJECTS, F_BELLS, F_STAFF, F_CLASSES,
 		F_LOAD, F_TIMETABLE, F_PILOT, F_HELPDESK, F_PLAN
 	};
 	struct field f[] = {
 		REQ("school"), REQ("year"), OPT("marks"),
 		OPT("deadlines"), OPT("attendance"), OPT("accounts"),
-		OPT("audit"), REQ("subjects"), OPT("bells"),
+		OPT("audit"), OPT("portfolio"), REQ("subjects"),
+		OPT("bells"),
 		REQ("staff"), REQ("classes"), OPT("load"),
 		OPT("timetable"), OPT("pilot"), OPT("helpdesk"),
 		OPT("plan")
@@ -2437,6 +2554,8 @@ walk(struct ctx *x, yaml_node_t *root)
 		sec_accounts(x, f[F_ACCOUNTS].v);
 	if (f[F_AUDIT].v)
 		sec_audit(x, f[F_AUDIT].v);
+	if (f[F_PORTFOLIO].v)
+		sec_portfolio(x, f[F_PORTFOLIO].v);
 	if (f[F_SUBJECTS].v)
 		sec_subjects(x, f[F_SUBJECTS].v);
 	if (f[F_BELLS].v)
@@ -2554,6 +2673,10 @@ ej_config_free(struct ej_config *c)
 	}
 	free(c->helpdesk);
 	free(c->accounts.diary_url);
+	free(c->portfolio.pupil_kinds);
+	free(c->portfolio.staff_kinds);
+	free(c->portfolio.levels);
+	free(c->portfolio.types);
 	for (i = 0; i < c->nplan; i++) {
 		free(c->plan[i].task);
 		free(c->plan[i].due);
@@ -2809,6 +2932,21 @@ store_settings(const struct ej_config *c, sqlite3 *db, struct ej_diag *d)
 	static const char *const tkeys[] = {
 		"marks.threshold.5", "marks.threshold.4", "marks.threshold.3"
 	};
+	const struct {
+		const char *key, *v;
+	} lists[] = {
+		{ "portfolio.kinds.pupil", c->portfolio.pupil_kinds },
+		{ "portfolio.kinds.staff", c->portfolio.staff_kinds },
+		{ "portfolio.levels", c->portfolio.levels },
+		{ "portfolio.types", c->portfolio.types },
+	};
+	const struct {
+		const char *key;
+		int v;
+	} kb[] = {
+		{ "portfolio.max_file_kb", c->portfolio.max_file_kb },
+		{ "portfolio.max_person_kb", c->portfolio.max_person_kb },
+	};
 	sqlite3_stmt *st;
 	char buf[64];
 	size_t i, k;
@@ -2839,6 +2977,15 @@ store_settings(const struct ej_config *c, sqlite3 *db, struct ej_diag *d)
 	if (r == 0 && *c->accounts.diary_url)
 		r = row(db, st, d, "tt", "accounts.diary_url",
 		    c->accounts.diary_url);
+	/* The portfolio's: only what is given, ej-portfolio has defaults. */
+	for (i = 0; i < NELEM(lists) && r == 0; i++)
+		if (lists[i].v)
+			r = row(db, st, d, "tt", lists[i].key, lists[i].v);
+	for (i = 0; i < NELEM(kb) && r == 0; i++)
+		if (kb[i].v) {
+			snprintf(buf, sizeof buf, "%d", kb[i].v);
+			r = row(db, st, d, "tt", kb[i].key, buf);
+		}
 	sqlite3_finalize(st);
 	return r;
 }

@@ -145,6 +145,12 @@ struct ej_config {
 		char *diary_url;        /* the e-diary's address for the
 		                         * slips; "" when not given */
 	} accounts;
+	struct {
+		/* comma-joined, as the settings table keeps them (types by
+		 * their names, "pdf"); NULL when not given: the defaults */
+		char *pupil_kinds, *staff_kinds, *levels, *types;
+		int max_file_kb, max_person_kb;         /* 0: not given */
+	} portfolio;
 	int push_days;                  /* audit */
 	int gap_lessons;                /* audit: lessons in a row without a
 	                                 * mark before marks.gap flags it */

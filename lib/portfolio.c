@@ -6,6 +6,7 @@
 #include <magic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,8 +29,6 @@ static const char dflt_staff_kinds[] = "образование,квалифик�
 static const char dflt_levels[] = "школьный,муниципальный,региональный,"
     "федеральный,международный";
 static const char dflt_types[] = "pdf,jpeg,png,odt,docx";
-#define DFLT_MAX_FILE_KB 10240
-#define DFLT_MAX_PERSON_KB 102400
 
 /* The media types a school may accept, by their names in school.yaml. */
 static const struct {
@@ -49,9 +48,53 @@ static const struct {
 /* ------------------------------------------------------------ settings */
 
 struct pf_settings {
-	char pupil_kinds[1024], staff_kinds[1024], levels[512], types[256];
+	char pupil_kinds[EJ_PF_LIST_MAX], staff_kinds[EJ_PF_LIST_MAX];
+	char levels[EJ_PF_LIST_MAX], types[EJ_PF_LIST_MAX];
 	long long max_file, max_person;      /* bytes */
 };
+
+const char *
+ej_portfolio_type(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < NTYPES; i++)
+		if (strcasecmp(s, types[i].name) == 0 ||
+		    strcasecmp(s, types[i].mime) == 0)
+			return types[i].name;
+	return NULL;
+}
+
+char *
+ej_portfolio_types_known(void)
+{
+	char *out = ej_xstrdup(""), *t;
+	size_t i;
+
+	for (i = 0; i < NTYPES; i++) {
+		t = ej_xasprintf("%s%s%s (%s)", out, i ? ", " : "",
+		    types[i].name, types[i].mime);
+		free(out);
+		out = t;
+	}
+	return out;
+}
+
+/* A limit in KiB, 1..max, as bytes; dflt when not set (or not one). */
+static long long
+setting_kb(struct ej_store *s, const char *key, long long dflt,
+    long long max, struct ej_diag *d)
+{
+	char buf[32], *end;
+	long long v;
+
+	ej_setting(s, key, buf, sizeof buf, d);
+	errno = 0;
+	v = strtoll(buf, &end, 10);
+	if (!buf[0] || *end || errno || v < 1 || v > max)
+		v = dflt;
+	return 1024LL * v;
+}
 
 static void
 settings(struct ej_store *s, struct pf_settings *ps, struct ej_diag *d)
@@ -72,10 +115,10 @@ settings(struct ej_store *s, struct pf_settings *ps, struct ej_diag *d)
 	ej_setting(s, "portfolio.types", ps->types, sizeof ps->types, d);
 	if (!*ps->types)
 		snprintf(ps->types, sizeof ps->types, "%s", dflt_types);
-	ps->max_file = 1024LL * ej_setting_int(s, "portfolio.max_file_kb",
-	    DFLT_MAX_FILE_KB, d);
-	ps->max_person = 1024LL * ej_setting_int(s, "portfolio.max_person_kb",
-	    DFLT_MAX_PERSON_KB, d);
+	ps->max_file = setting_kb(s, "portfolio.max_file_kb",
+	    EJ_PF_DFLT_FILE_KB, EJ_PF_MAX_FILE_KB, d);
+	ps->max_person = setting_kb(s, "portfolio.max_person_kb",
+	    EJ_PF_DFLT_PERSON_KB, EJ_PF_MAX_PERSON_KB, d);
 }
 
 /* Whether word is one of list's comma-separated words, case and ё folded. */
@@ -434,6 +477,7 @@ add_docs(struct ej_store *s, const struct ej_pf_doc *docs, size_t n,
 	for (i = 0; i < n; i++) {
 		const struct ej_pf_doc *x = &docs[i];
 		int bad = 0, dt, r;
+		char *pn;
 
 		if ((r = find_person(s, x->person, x->file, x->line, &pp[i],
 		    d)) < 0)
@@ -466,12 +510,12 @@ add_docs(struct ej_store *s, const struct ej_pf_doc *docs, size_t n,
 			bad = ej_error(d, EJ_EXIT_DATAERR, x->file, x->line, 0,
 			    _("date: \"%s\" is not a date"), x->date ? x->date :
 			    "");
-		if (!clean_text(base_name(x->path)) ||
-		    ej_pathname(base_name(x->path)) == NULL)
+		pn = clean_text(base_name(x->path)) ?
+		    ej_pathname(base_name(x->path)) : NULL;
+		if (pn == NULL)
 			bad = ej_error(d, EJ_EXIT_DATAERR, x->file, x->line, 0,
 			    _("%s: the file's name cannot be kept"), x->path);
-		else
-			free(ej_pathname(base_name(x->path)));
+		free(pn);
 		if (read_file(x->path, &ps, mg, &pf[i], x->file, x->line,
 		    d) < 0)
 			bad = -1;

@@ -18,6 +18,26 @@
 #include "store.h"
 #include "table.h"
 
+/*
+ * The bounds of school.yaml's portfolio section (config.c checks them): a
+ * list of kinds, levels or types is stored comma-joined in the settings
+ * table, in fewer than EJ_PF_LIST_MAX bytes; the limits are in KiB.
+ */
+#define EJ_PF_LIST_MAX 1024
+#define EJ_PF_MAX_FILE_KB 102400         /* 100 MiB */
+#define EJ_PF_MAX_PERSON_KB 1048576      /* 1 GiB */
+#define EJ_PF_DFLT_FILE_KB 10240         /* the defaults */
+#define EJ_PF_DFLT_PERSON_KB 102400
+
+/*
+ * The name of a media type ej-portfolio can accept ("pdf"), given by that
+ * name or its MIME type ("application/pdf"), either case; NULL when it is
+ * none of them.
+ */
+const char *ej_portfolio_type(const char *s);
+/* "pdf (application/pdf), jpeg (image/jpeg), …", for a message. Free it. */
+char *ej_portfolio_types_known(void);
+
 /* One document to add. file/line: where it was given (a manifest's row),
  * NULL for the command line. */
 struct ej_pf_doc {

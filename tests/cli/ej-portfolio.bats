@@ -130,7 +130,7 @@ blobs() {
 
 @test "size limits per file and per person, from the settings" {
 	# As school.yaml's portfolio: max_file_kb: 1, max_person_kb: 2 set them.
-	sqlite3 "$S/ej.db" "INSERT INTO settings VALUES('portfolio.max_file_kb', '1'), ('portfolio.max_person_kb', '2')"
+	sqlite3 "$S/ej.db" "INSERT OR REPLACE INTO settings VALUES('portfolio.max_file_kb', '1'), ('portfolio.max_person_kb', '2')"
 	{ cat "$D/diploma.pdf"; head -c 1100 /dev/zero; printf '%%%%EOF\n'; } > "$D/big.pdf"
 	refused_write 65 ej-portfolio add "$PUPIL" --kind диплом --title X \
 	    --date 01.10.2020 "$D/big.pdf"
@@ -264,4 +264,90 @@ blobs() {
 	[[ "$output" != *"Новикова"* ]]
 	run ej-portfolio list --staff --new-since 01.10.2020 --format csv
 	[[ "$output" == *"Новикова Анна"* ]]
+}
+
+# The example school with its portfolio section replaced by the lines given.
+school_with() {
+	awk '/^portfolio:/ { skip = 1; next }
+	    skip && /^[^ #]/ { skip = 0 }
+	    !skip' "$BATS_TEST_DIRNAME/../../examples/school.yaml" > "$TRASH/school.yaml"
+	printf '%s\n' "$@" >> "$TRASH/school.yaml"
+}
+
+@test "school.yaml's portfolio section: its kinds, levels and size limit are the ones checked" {
+	local ex=$BATS_TEST_DIRNAME/../../examples/roster
+	rm -rf "$S"
+	school_with "portfolio:" \
+	    "  pupil_kinds: [диплом, Похвальный лист]" \
+	    "  levels: [школьный, районный]" \
+	    "  types: [application/pdf]" \
+	    "  max_file_kb: 2"
+	ej-init --store "$S" "$TRASH/school.yaml" 2>/dev/null
+	ej-roster import pupils "$ex/pupils.csv" 2>/dev/null
+	ej-roster import parents "$BATS_FILE_TMPDIR/parents.csv" 2>/dev/null
+	ej-consent record --pupil "$PUPIL" --kind personal-data --date 03.09 \
+	    "Александрова Людмила" 2>/dev/null
+	run sqlite3 "$S/ej.db" "SELECT key || '=' || value FROM settings WHERE key LIKE 'portfolio.%' ORDER BY key"
+	[ "$output" = "portfolio.kinds.pupil=диплом,Похвальный лист
+portfolio.levels=школьный,районный
+portfolio.max_file_kb=2
+portfolio.types=pdf" ]
+	# A default kind, a default level: no longer accepted.
+	refused_write 65 ej-portfolio add "$PUPIL" --kind грамота --title X \
+	    --date 01.10.2020 "$D/diploma.pdf"
+	[[ "$output" == *"kind: \"грамота\" is not one of диплом,Похвальный лист"* ]]
+	refused_write 65 ej-portfolio add "$PUPIL" --kind диплом --title X \
+	    --date 01.10.2020 --level региональный "$D/diploma.pdf"
+	[[ "$output" == *"level: \"региональный\" is not one of школьный,районный"* ]]
+	# A PNG, accepted by default, is not in this school's types.
+	refused_write 65 ej-portfolio add "$PUPIL" --kind диплом --title X \
+	    --date 01.10.2020 "$D/photo.png"
+	[[ "$output" == *"not an accepted type: image/png (named .png); accepted: pdf"* ]]
+	# Above the school's 2 KiB, below the default 10 MiB.
+	{ cat "$D/diploma.pdf"; head -c 2100 /dev/zero; printf '%%%%EOF\n'; } > "$D/big.pdf"
+	refused_write 65 ej-portfolio add "$PUPIL" --kind диплом --title X \
+	    --date 01.10.2020 "$D/big.pdf"
+	[[ "$output" == *"$D/big.pdf: too large: "*" bytes, the limit is 2048"* ]]
+	# The school's own kind and level, in any case: kept as declared.
+	add "$PUPIL" --kind "похвальный  ЛИСТ" --title "За отличную учёбу" \
+	    --date 01.10.2020 --level районный "$D/diploma.pdf"
+	run sqlite3 "$S/ej.db" "SELECT kind || '|' || level FROM portfolio"
+	[ "$output" = "Похвальный лист|районный" ]
+}
+
+@test "school.yaml's portfolio section: each bad entry at its line and column, nothing created" {
+	rm -rf "$S"
+	school_with "portfolio:" \
+	    "  pupil_kinds: [диплом, Диплом, 'a,b']" \
+	    "  staff_kinds: []" \
+	    "  levels: школьный" \
+	    "  types: [pdf, application/x-elf, image]" \
+	    "  max_file_kb: 500000" \
+	    "  max_person_kb: -1" \
+	    "  kinds: [x]"
+	local n
+	n=$(grep -n '^portfolio:' "$TRASH/school.yaml" | cut -d: -f1)
+	run ej-init --store "$S" "$TRASH/school.yaml"
+	echo "$output"
+	[ "$status" -eq 65 ]
+	[ ! -e "$S" ]
+	local f=$TRASH/school.yaml
+	[ "${lines[0]}" = "ej-init: $f:$((n + 1)):25: portfolio.pupil_kinds: \"Диплом\" is repeated (first at line $((n + 1)))" ]
+	[ "${lines[1]}" = "ej-init: $f:$((n + 1)):33: portfolio.pupil_kinds: \"a,b\": a comma is not allowed in an entry" ]
+	[ "${lines[2]}" = "ej-init: $f:$((n + 2)):16: portfolio.staff_kinds: at least one entry is needed" ]
+	[ "${lines[3]}" = "ej-init: $f:$((n + 3)):11: portfolio.levels: expected a sequence, found a string" ]
+	[[ "${lines[4]}" == "ej-init: $f:$((n + 4)):16: portfolio.types: \"application/x-elf\" is not a media type ej-portfolio accepts; one of: pdf (application/pdf), "* ]]
+	[[ "${lines[5]}" == "ej-init: $f:$((n + 4)):35: portfolio.types: \"image\" is not a media type"* ]]
+	[ "${lines[6]}" = "ej-init: $f:$((n + 5)):16: portfolio.max_file_kb: 500000 is out of range 1..102400" ]
+	[ "${lines[7]}" = "ej-init: $f:$((n + 6)):18: portfolio.max_person_kb: -1 is out of range 1..1048576" ]
+	[ "${lines[8]}" = "ej-init: $f:$((n + 7)):3: portfolio: unknown key \"kinds\"" ]
+	[ "${lines[9]}" = "ej-init: nothing was created" ]
+	# A control character, and a file's limit above a person's; over an
+	# existing store, which stays as it was.
+	init_demo
+	school_with "portfolio:" "  levels: [\"школьный\\u202E\"]" \
+	    "  max_file_kb: 2048" "  max_person_kb: 1024"
+	refused_status 65 ej-init --store "$S" "$TRASH/school.yaml"
+	[ "${lines[0]}" = "ej-init: $f:$((n + 1)):12: control character U+202E (a bidirectional control) is not allowed" ]
+	[ "${lines[1]}" = "ej-init: $f:$((n + 3)):18: portfolio.max_person_kb: a file's limit, 2048 KiB, is above a person's, 1024 KiB" ]
 }

@@ -218,7 +218,7 @@ test_example_stores(void **state)
 		const char *sql, *want;
 	} checks[] = {
 		{ "SELECT count(*) FROM school", "11" },
-		{ "SELECT count(*) FROM settings", "21" },
+		{ "SELECT count(*) FROM settings", "27" },
 		{ "SELECT count(*) FROM years", "1" },
 		{ "SELECT count(*) FROM periods", "6" },
 		{ "SELECT count(*) FROM period_schemes", "11" },
@@ -246,6 +246,13 @@ test_example_stores(void **state)
 		    "'accounts.pwhash_mem'", "67108864" },
 		{ "SELECT value FROM settings WHERE key = "
 		    "'accounts.diary_url'", "https://diary.skuvk1.example/diary/" },
+		{ "SELECT value FROM settings WHERE key = "
+		    "'portfolio.types'", "pdf,jpeg,png,odt,docx" },
+		{ "SELECT value FROM settings WHERE key = "
+		    "'portfolio.levels'", "школьный,муниципальный,региональный,"
+		    "федеральный,международный" },
+		{ "SELECT value FROM settings WHERE key = "
+		    "'portfolio.max_person_kb'", "102400" },
 		{ "SELECT start || ' ' || end FROM years WHERE id = 1",
 		    "2020-09-01 2021-05-31" },
 		{ "SELECT name || ' ' || start FROM periods WHERE id = 3",
@@ -393,6 +400,10 @@ test_minimal_defaults(void **state)
 	assert_true(c->accounts.pwhash_ops == 2);
 	assert_true(c->accounts.pwhash_mem == 67108864LL);
 	assert_int_equal(c->push_days, 7);
+	/* the portfolio's: not given, ej-portfolio's defaults stand */
+	assert_null(c->portfolio.pupil_kinds);
+	assert_null(c->portfolio.types);
+	assert_int_equal(c->portfolio.max_file_kb, 0);
 	assert_true(c->staff[0].roles & 1u);
 	done(&r);
 }
@@ -423,6 +434,11 @@ test_settings_parsed(void **state)
 	    "    - {name: тест, weight: 1.5, deadline: 2}\n"
 	    "    - {name: зачёт, weight: 3, written: yes, default: true}\n"
 	    "accounts: {pwhash_ops: moderate, pwhash_mem: 134217728}\n"
+	    "portfolio:\n"
+	    "  pupil_kinds: [' Похвальный   лист ', диплом]\n"
+	    "  levels: [районный]\n"
+	    "  types: [PDF, image/png]\n"
+	    "  max_file_kb: 20\n"
 	    "subjects: [{name: Физкультура, passfail: true, two_marks: on}]\n"
 	    "staff:\n"
 	    "  - {login: _x, surname: Х, name: Х, roles: [admin, secretary]}\n"
@@ -449,6 +465,12 @@ test_settings_parsed(void **state)
 	/* the class teacher got the role */
 	assert_int_equal(c->staff[0].roles, (1u << 0) | (1u << 3) | (1u << 5));
 	assert_int_equal(c->pilot, 1u << 5);
+	assert_string_equal(c->portfolio.pupil_kinds, "Похвальный лист,диплом");
+	assert_null(c->portfolio.staff_kinds);
+	assert_string_equal(c->portfolio.levels, "районный");
+	assert_string_equal(c->portfolio.types, "pdf,png");
+	assert_int_equal(c->portfolio.max_file_kb, 20);
+	assert_int_equal(c->portfolio.max_person_kb, 0);
 	done(&r);
 }
 
@@ -694,6 +716,74 @@ test_parse_edges(void **state)
 		    "67108864..4398046510080\n"
 		    "ej-init: t.yaml:2:1: a key must be a string, found a "
 		    "sequence\n" },
+		{ "school: 1\nportfolio:\n"
+		    "  pupil_kinds: [диплом, Ёлка, ' ЕЛКА ', 'a,b', '', [x]]\n"
+		    "  staff_kinds: []\n"
+		    "  levels: школьный\n"
+		    "  types: [pdf, application/x-executable, text, "
+		    "image/PNG, png]\n"
+		    "  max_file_kb: 0\n"
+		    "  max_person_kb: many\n"
+		    "  colour: red\n",
+		    "ej-init: t.yaml:1:1: missing required key \"year\"\n"
+		    "ej-init: t.yaml:1:1: missing required key \"subjects\"\n"
+		    "ej-init: t.yaml:1:1: missing required key \"staff\"\n"
+		    "ej-init: t.yaml:1:1: missing required key \"classes\"\n"
+		    "ej-init: t.yaml:1:9: school: expected a mapping, found a "
+		    "string\n"
+		    "ej-init: t.yaml:3:31: portfolio.pupil_kinds: \" ЕЛКА \" "
+		    "is repeated (first at line 3)\n"
+		    "ej-init: t.yaml:3:41: portfolio.pupil_kinds: \"a,b\": a "
+		    "comma is not allowed in an entry\n"
+		    "ej-init: t.yaml:3:48: portfolio.pupil_kinds: must not be "
+		    "empty\n"
+		    "ej-init: t.yaml:3:52: portfolio.pupil_kinds: expected a "
+		    "string, found a sequence\n"
+		    "ej-init: t.yaml:4:16: portfolio.staff_kinds: at least one "
+		    "entry is needed\n"
+		    "ej-init: t.yaml:5:11: portfolio.levels: expected a "
+		    "sequence, found a string\n"
+		    "ej-init: t.yaml:6:16: portfolio.types: "
+		    "\"application/x-executable\" is not a media type "
+		    "ej-portfolio accepts; one of: pdf (application/pdf), "
+		    "jpeg (image/jpeg), png (image/png), gif (image/gif), "
+		    "tiff (image/tiff), odt (application/vnd.oasis."
+		    "opendocument.text), docx (application/vnd.openxmlformats-"
+		    "officedocument.wordprocessingml.document)\n"
+		    "ej-init: t.yaml:6:42: portfolio.types: \"text\" is not a "
+		    "media type ej-portfolio accepts; one of: pdf "
+		    "(application/pdf), jpeg (image/jpeg), png (image/png), "
+		    "gif (image/gif), tiff (image/tiff), odt (application/"
+		    "vnd.oasis.opendocument.text), docx (application/"
+		    "vnd.openxmlformats-officedocument.wordprocessingml."
+		    "document)\n"
+		    "ej-init: t.yaml:6:59: portfolio.types: \"png\" is "
+		    "repeated (first at line 6)\n"
+		    "ej-init: t.yaml:7:16: portfolio.max_file_kb: 0 is out of "
+		    "range 1..102400\n"
+		    "ej-init: t.yaml:8:18: portfolio.max_person_kb: \"many\" "
+		    "is not an integer\n"
+		    "ej-init: t.yaml:9:3: portfolio: unknown key \"colour\"\n" },
+		{ "portfolio: {max_file_kb: 2048, max_person_kb: 1024}\n"
+		    "school: 1\n",
+		    "ej-init: t.yaml:1:1: missing required key \"year\"\n"
+		    "ej-init: t.yaml:1:1: missing required key \"subjects\"\n"
+		    "ej-init: t.yaml:1:1: missing required key \"staff\"\n"
+		    "ej-init: t.yaml:1:1: missing required key \"classes\"\n"
+		    "ej-init: t.yaml:1:47: portfolio.max_person_kb: a file's "
+		    "limit, 2048 KiB, is above a person's, 1024 KiB\n"
+		    "ej-init: t.yaml:2:9: school: expected a mapping, found a "
+		    "string\n" },
+		{ "portfolio: {levels: [\"x\\u0007\"], max_person_kb: 100}\n",
+		    "ej-init: t.yaml:1:1: missing required key \"school\"\n"
+		    "ej-init: t.yaml:1:1: missing required key \"year\"\n"
+		    "ej-init: t.yaml:1:1: missing required key \"subjects\"\n"
+		    "ej-init: t.yaml:1:1: missing required key \"staff\"\n"
+		    "ej-init: t.yaml:1:1: missing required key \"classes\"\n"
+		    "ej-init: t.yaml:1:22: control character U+0007 is "
+		    "not allowed\n"
+		    "ej-init: t.yaml:1:49: portfolio.max_person_kb: a file's "
+		    "limit, 10240 KiB, is above a person's, 100 KiB\n" },
 	};
 	struct run r;
 	size_t i;
@@ -708,6 +798,25 @@ test_parse_edges(void **state)
 		assert_null(r.c);
 		done(&r);
 	}
+}
+
+/* A list that would not fit the settings ej-portfolio reads is refused. */
+static void
+test_portfolio_list_long(void **state)
+{
+	char buf[4096], *p = buf;
+	struct run r;
+	int i;
+
+	(void)state;
+	p += sprintf(p, "portfolio:\n  levels:\n");
+	for (i = 0; i < 40; i++)   /* 40 entries of 25 bytes, 39 commas */
+		p += sprintf(p, "    - level-%02d-xxxxxxxxxxxxxxxx\n", i);
+	parse(&r, buf);
+	assert_non_null(strstr(r.out, "ej-init: t.yaml:3:5: portfolio.levels: "
+	    "the list is too long: 1039 bytes joined, at most 1023\n"));
+	assert_null(r.c);
+	done(&r);
 }
 
 static void
@@ -729,6 +838,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_example_loads),
+		cmocka_unit_test(test_portfolio_list_long),
 		cmocka_unit_test(test_example_complete),
 		cmocka_unit_test(test_example_stores),
 		cmocka_unit_test(test_store_twice),
