@@ -1231,13 +1231,20 @@ ej_portfolio_export(struct ej_store *s, const char *person,
 		}
 		shown = ej_xasprintf("%s/%s", dir, safe);
 		f = ej_user_create(dfd, safe, shown, NULL, d);
-		if (f && ((fwrite(git_blob_rawcontent(b), 1,
-		    (size_t)git_blob_rawsize(b), f) !=
-		    (size_t)git_blob_rawsize(b)) | (fclose(f) != 0)))
-			ej_error(d, EJ_EXIT_IOERR, shown, 0, 0, "%s",
-			    strerror(errno));
-		else if (f)
-			n++;
+		if (f) {
+			/* Both always: the file is closed even when short. */
+			int bad = fwrite(git_blob_rawcontent(b), 1,
+			    (size_t)git_blob_rawsize(b), f) !=
+			    (size_t)git_blob_rawsize(b);
+
+			if (fclose(f) != 0)
+				bad = 1;
+			if (bad)
+				ej_error(d, EJ_EXIT_IOERR, shown, 0, 0, "%s",
+				    strerror(errno));
+			else
+				n++;
+		}
 		free(shown);
 		free(safe);
 		git_blob_free(b);
