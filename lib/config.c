@@ -1592,7 +1592,7 @@ get_list(struct ctx *x, struct field *f, const char *where, int types,
 	yaml_node_t *v, **nodes = NULL;
 	char **folds = NULL, *out = NULL, *t, *sq;
 	const char *s, *name;
-	size_t i, n = 0, len = 0;
+	size_t i, n = 0;
 	int bad = 0;
 
 	if (f->v == NULL || want_seq(x, f->v, where, f->key) == -1)
@@ -1636,7 +1636,6 @@ get_list(struct ctx *x, struct field *f, const char *where, int types,
 		nodes = grow(nodes, n, sizeof *nodes);
 		folds[n] = t;
 		nodes[n++] = v;
-		len += strlen(sq) + 1;
 		t = ej_xasprintf("%s%s%s", out ? out : "", out ? "," : "", sq);
 		free(out);
 		free(sq);
@@ -1644,9 +1643,9 @@ get_list(struct ctx *x, struct field *f, const char *where, int types,
 	}
 	if (!bad && n == 0)
 		err(x, f->v, where, f->key, _("at least one entry is needed"));
-	else if (!bad && len > EJ_PF_LIST_MAX - 1)
+	else if (!bad && strlen(out) > EJ_PF_LIST_MAX - 1)
 		err(x, f->v, where, f->key, _("the list is too long: %zu bytes "
-		    "joined, at most %d"), len - 1, EJ_PF_LIST_MAX - 1);
+		    "joined, at most %d"), strlen(out), EJ_PF_LIST_MAX - 1);
 	else if (!bad) {
 		free(*dst);
 		*dst = out;

@@ -80,22 +80,6 @@ ej_portfolio_types_known(void)
 	return out;
 }
 
-/* A limit in KiB, 1..max, as bytes; dflt when not set (or not one). */
-static long long
-setting_kb(struct ej_store *s, const char *key, long long dflt,
-    long long max, struct ej_diag *d)
-{
-	char buf[32], *end;
-	long long v;
-
-	ej_setting(s, key, buf, sizeof buf, d);
-	errno = 0;
-	v = strtoll(buf, &end, 10);
-	if (!buf[0] || *end || errno || v < 1 || v > max)
-		v = dflt;
-	return 1024LL * v;
-}
-
 static void
 settings(struct ej_store *s, struct pf_settings *ps, struct ej_diag *d)
 {
@@ -115,10 +99,11 @@ settings(struct ej_store *s, struct pf_settings *ps, struct ej_diag *d)
 	ej_setting(s, "portfolio.types", ps->types, sizeof ps->types, d);
 	if (!*ps->types)
 		snprintf(ps->types, sizeof ps->types, "%s", dflt_types);
-	ps->max_file = setting_kb(s, "portfolio.max_file_kb",
-	    EJ_PF_DFLT_FILE_KB, EJ_PF_MAX_FILE_KB, d);
-	ps->max_person = setting_kb(s, "portfolio.max_person_kb",
-	    EJ_PF_DFLT_PERSON_KB, EJ_PF_MAX_PERSON_KB, d);
+	ps->max_file = 1024LL * ej_setting_range(s, "portfolio.max_file_kb",
+	    EJ_PF_DFLT_FILE_KB, 1, EJ_PF_MAX_FILE_KB, d);
+	ps->max_person = 1024LL * ej_setting_range(s,
+	    "portfolio.max_person_kb", EJ_PF_DFLT_PERSON_KB, 1,
+	    EJ_PF_MAX_PERSON_KB, d);
 }
 
 /* Whether word is one of list's comma-separated words, case and ё folded. */

@@ -973,15 +973,24 @@ ej_setting(struct ej_store *s, const char *key, char *buf, size_t n,
 }
 
 int
-ej_setting_int(struct ej_store *s, const char *key, int dflt,
-    struct ej_diag *d)
+ej_setting_range(struct ej_store *s, const char *key, int dflt, int min,
+    int max, struct ej_diag *d)
 {
 	char buf[32], *end;
 	long v;
 
 	ej_setting(s, key, buf, sizeof buf, d);
+	errno = 0;
 	v = strtol(buf, &end, 10);
-	return buf[0] && !*end && v >= 0 && v <= 100000 ? (int)v : dflt;
+	return buf[0] && !*end && !errno && v >= min && v <= max ? (int)v :
+	    dflt;
+}
+
+int
+ej_setting_int(struct ej_store *s, const char *key, int dflt,
+    struct ej_diag *d)
+{
+	return ej_setting_range(s, key, dflt, 0, 100000, d);
 }
 
 /* ------------------------------------------------------------------- meta */

@@ -116,6 +116,9 @@ void ej_setting(struct ej_store *s, const char *key, char *buf, size_t n,
     struct ej_diag *d);
 int ej_setting_int(struct ej_store *s, const char *key, int dflt,
     struct ej_diag *d);
+/* The same within min..max (ej_setting_int: 0..100000). */
+int ej_setting_range(struct ej_store *s, const char *key, int dflt, int min,
+    int max, struct ej_diag *d);
 int ej_meta_set(struct ej_store *s, const char *key, const char *value);
 
 /*
