@@ -1551,7 +1551,7 @@ sec_accounts(struct ctx *x, yaml_node_t *n)
 	static const char *const where = "accounts";
 	struct field f[] = {
 		OPT("password_length"), OPT("pwhash_ops"),
-		OPT("pwhash_mem"), OPT("diary_url")
+		OPT("pwhash_mem"), OPT("diary_url"), OPT("inform_days")
 	};
 	struct ej_config *c = x->c;
 	const char *u;
@@ -1562,6 +1562,7 @@ sec_accounts(struct ctx *x, yaml_node_t *n)
 	f_int(x, &f[0], where, 10, 128, &c->accounts.password_length);
 	get_pwhash(x, &f[1], 0, &c->accounts.pwhash_ops);
 	get_pwhash(x, &f[2], 1, &c->accounts.pwhash_mem);
+	f_int(x, &f[4], where, 1, 366, &c->accounts.inform_days);
 	/* Printed on every slip: an http(s) address and nothing else. */
 	if (f[3].v && (u = get_str(x, f[3].v, where, f[3].key)) != NULL) {
 		for (i = 0; u[i] && (unsigned char)u[i] > ' ' && u[i] != 0x7f &&
@@ -2370,6 +2371,7 @@ defaults(struct ej_config *c)
 	c->deadlines.risk_notice_days = 14;
 	c->day_threshold = 3;
 	c->accounts.password_length = 12;
+	c->accounts.inform_days = 14;
 	c->accounts.pwhash_ops = pwhash_levels[0].ops;
 	c->accounts.pwhash_mem = pwhash_levels[0].mem;
 	c->accounts.diary_url = ej_xstrdup("");
@@ -2925,6 +2927,7 @@ store_settings(const struct ej_config *c, sqlite3 *db, struct ej_diag *d)
 		{ "accounts.password_length", c->accounts.password_length },
 		{ "accounts.pwhash_ops", c->accounts.pwhash_ops },
 		{ "accounts.pwhash_mem", c->accounts.pwhash_mem },
+		{ "accounts.inform_days", c->accounts.inform_days },
 		{ "audit.push_days", c->push_days },
 		{ "audit.gap_lessons", c->gap_lessons },
 	};

@@ -141,6 +141,7 @@ struct ej_config {
 	int day_threshold;              /* attendance: lessons missed = a day */
 	struct {
 		int password_length;
+		int inform_days;        /* ej-report informed's window */
 		long long pwhash_ops, pwhash_mem;
 		char *diary_url;        /* the e-diary's address for the
 		                         * slips; "" when not given */

@@ -19,7 +19,7 @@
 
 static const char *const kind_names[] = {
 	"journal", "diary", "summary", "attendance", "quality", "risk",
-	"teachers", "helpdesk", "plan"
+	"teachers", "helpdesk", "plan", "informed"
 };
 #define NKINDS (sizeof kind_names / sizeof kind_names[0])
 
@@ -600,6 +600,9 @@ ej_report_build(struct ej_store *s, const struct ej_report_opts *o,
 		break;
 	case EJ_REPORT_PLAN:
 		rc = rp_plan(&r);
+		break;
+	case EJ_REPORT_INFORMED:
+		rc = rp_informed(&r);
 		break;
 	default:
 		rc = ej_error(d, EJ_EXIT_USAGE, NULL, 0, 0, "%s",

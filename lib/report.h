@@ -2,8 +2,9 @@
  * report — what people read off the journal (ej-report(1)): the journal
  * page of a class × subject, a pupil's diary (also as e-mail to the
  * parents), the term summary, attendance, the success statistics of
- * DOMAIN.md, pupils at risk, teachers' discipline, the help schedule and
- * the rollout plan; each as a document of tables (table.h), in any format.
+ * DOMAIN.md, pupils at risk, teachers' discipline, the help schedule,
+ * the rollout plan and the parents not informed (neither read the e-diary
+ * nor mailed a diary lately); each as a document of tables (table.h), in any format.
  *
  * Every report is a few set-based SQL statements over the whole scope
  * (temporary tables of the classes, subject pairs and pupils in question),
@@ -32,7 +33,8 @@ enum ej_report_kind {
 	EJ_REPORT_RISK,
 	EJ_REPORT_TEACHERS,
 	EJ_REPORT_HELPDESK,
-	EJ_REPORT_PLAN
+	EJ_REPORT_PLAN,
+	EJ_REPORT_INFORMED
 };
 
 /* "summary" → EJ_REPORT_SUMMARY; -1 when unknown. */
@@ -53,6 +55,16 @@ struct ej_report_opts {
 	const char *week;            /* a date in the week */
 	const char *by;              /* quality: class, subject, teacher */
 	const char *mail_dir;        /* diary: messages into this directory */
+	/* diary --mail: each message written is recorded in this store
+	 * (diary_mailed), inside a write transaction its caller began and
+	 * commits; *mailed counts them. NULL: nothing recorded. */
+	struct ej_store *record;
+	int *mailed;
+	/* informed: CSV files of ej-diary views, and every parent listed,
+	 * not only those informed neither way within accounts.inform_days */
+	const char *const *views;
+	size_t nviews;
+	int all;
 	int now;                     /* helpdesk: who is on duty now */
 	int today;                   /* the reference day (date.h), 0: today;
 	                              * --as-of sets it to its commit's day */

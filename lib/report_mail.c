@@ -240,6 +240,44 @@ write_message(struct rp *r, const char *path, const char *from_name,
 	return 0;
 }
 
+/*
+ * The message to parent about pupil is written: so record it (in the
+ * store the caller asked, which may not be the one the report reads:
+ * --as-of), for ej-report informed.
+ */
+static int
+record_mailed(struct rp *r, long long pupil, long long parent)
+{
+	struct ej_store *s = r->o->record;
+	const struct ej_actor *a;
+	sqlite3_stmt *st;
+	char at[21];
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	if ((a = ej_store_actor(s)) == NULL || a->staff_id <= 0)
+		return ej_error(r->d, EJ_EXIT_NOPERM, NULL, 0, 0, "%s",
+		    _("no permission: only the school's staff mail diaries"));
+	if ((st = ej_store_prepare(s, "INSERT INTO diary_mailed (parent_id, "
+	    "pupil_id, at, by_id) VALUES (?1, ?2, ?3, ?4) ON CONFLICT "
+	    "(parent_id, pupil_id) DO UPDATE SET at = ?3, by_id = ?4",
+	    r->d)) == NULL)
+		return -1;
+	ej_timestamp_now(at);
+	sqlite3_bind_int64(st, 1, parent);
+	sqlite3_bind_int64(st, 2, pupil);
+	sqlite3_bind_text(st, 3, at, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, a->staff_id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return ej_store_sqlerr(s, r->d, _("cannot record the message"));
+	if (r->o->mailed)
+		(*r->o->mailed)++;
+	return 0;
+}
+
 int
 rp_diary_mail(struct rp *r, const char *dir)
 {
@@ -320,7 +358,9 @@ rp_diary_mail(struct rp *r, const char *dir)
 			}
 			if (write_message(r, path, from_name, from,
 			    rp_text(st, 1), rp_text(st, 2), subject, text, html,
-			    pupils[i], sqlite3_column_int64(st, 0)) < 0)
+			    pupils[i], sqlite3_column_int64(st, 0)) < 0 ||
+			    record_mailed(r, pupils[i],
+			    sqlite3_column_int64(st, 0)) < 0)
 				rc = -1;
 			else
 				sent++;

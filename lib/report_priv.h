@@ -50,5 +50,6 @@ int rp_risk(struct rp *r);
 int rp_teachers(struct rp *r);
 int rp_helpdesk(struct rp *r);
 int rp_plan(struct rp *r);
+int rp_informed(struct rp *r);
 
 #endif

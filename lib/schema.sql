@@ -332,3 +332,18 @@ CREATE TABLE portfolio (
 );
 CREATE INDEX portfolio_pupil ON portfolio(pupil_id);
 CREATE INDEX portfolio_staff ON portfolio(staff_id);
+
+-- version 3 ---------------------------------------------------------------
+-- (A store of version 2 is brought up to 3 at open by running what
+-- follows this line.)
+
+-- Informing the parents (ej-report informed): the last diary each parent
+-- was mailed for each child (ej-report diary --mail), and who mailed it.
+-- Whether they read the e-diary the web host knows (ej-diary views).
+CREATE TABLE diary_mailed (
+	parent_id INTEGER NOT NULL REFERENCES parents(id),
+	pupil_id  INTEGER NOT NULL REFERENCES pupils(id),
+	at        TEXT NOT NULL,             -- UTC, 2020-09-14T07:30:00Z
+	by_id     INTEGER NOT NULL REFERENCES staff(id),
+	PRIMARY KEY (parent_id, pupil_id)
+);

@@ -506,6 +506,42 @@ const struct ej_snapfile ej_snapshot_files[] = {
 		.value_cols = "hired",
 	},
 	{
+		/* The last diary mailed to each parent for each child
+		 * (ej-report diary --mail): one file, absent while empty. */
+		.kind = "diary_mailed",
+		.glob = "people/diary_mailed.csv",
+		.keys_sql = "SELECT DISTINCT 1, 0, 0 FROM diary_mailed",
+		.path_sql = "SELECT 'people/diary_mailed.csv'",
+		.paths_sql = "SELECT 'people/diary_mailed.csv', 1, 0, 0",
+		.dump_sql = "SELECT m.parent_id, m.pupil_id, r.surname || ' ' "
+		    "|| r.name AS parent, p.surname || ' ' || p.name AS pupil, "
+		    "m.at, b.login AS entered_by FROM diary_mailed m "
+		    "JOIN parents r ON r.id = m.parent_id "
+		    "JOIN pupils p ON p.id = m.pupil_id "
+		    "JOIN staff b ON b.id = m.by_id "
+		    "ORDER BY m.parent_id, m.pupil_id",
+		.load_sql = "INSERT INTO diary_mailed(parent_id, pupil_id, at, "
+		    "by_id) VALUES(:parent_id, :pupil_id, :at, "
+		    "(SELECT id FROM staff WHERE login = :entered_by))",
+		.table = "diary_mailed",
+		.unload_sql = "DELETE FROM diary_mailed",
+		.deps = {
+			{ .table = "diary_mailed",
+			  .keys_new = "SELECT 1, 0, 0",
+			  .keys_old = "SELECT 1, 0, 0" },
+			{ .table = "parents", .when = "surname, name",
+			  .keys_new = "SELECT 1, 0, 0" },
+			{ .table = "pupils", .when = "surname, name",
+			  .keys_new = "SELECT 1, 0, 0" },
+			{ .table = "staff", .when = "login",
+			  .keys_new = "SELECT 1, 0, 0" },
+		},
+		.key_cols = "parent_id, pupil_id",
+		.noun = N_("diary mailed"),
+		.name_cols = "parent, pupil",
+		.value_cols = "at",
+	},
+	{
 		.kind = "portfolio",
 		.unload_sql = "DELETE FROM portfolio WHERE " PORTFOLIO_OF("?1",
 		    "?2"),

@@ -18,7 +18,7 @@
 
 #include "err.h"
 
-#define EJ_SCHEMA_VERSION 2
+#define EJ_SCHEMA_VERSION 3
 
 struct ej_store;
 struct ej_snapfile;

@@ -285,6 +285,9 @@ refused() { refused_read "$1" ej-report "${@:2}"; }
 }
 
 @test "diary --mail: one RFC 5322 message per parent with an e-mail, text and HTML" {
+	# the mailing is recorded (ej-report informed): a store of its own
+	cp -a "$FX" "$S"
+	export EJ_STORE=$S
 	run ej-report diary --class 5А --period 1 --mail "$TRASH/mail"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ] || [[ "$output" == *"messages written"* ]]
