@@ -183,12 +183,13 @@ rp_diary(struct rp *r, long long pupil)
 	"mb.pupil_id = x.pupil_id AND mb.class_id = l.class_id) "
 
 /* The same absences for one pupil: from the pupil's class's lessons to
- * the attendance by its primary key (CROSS JOIN keeps that order), not
- * every absence of the school joined to its lesson. */
+ * the attendance by its primary key (the CROSS JOINs keep that order),
+ * not every absence of the school, nor every lesson, joined. */
 #define ABSENCES_PUPIL \
 	"WITH abs AS (SELECT x.pupil_id, l.class_id, l.subject_id, l.date, " \
-	"x.code FROM temp.rp_members mb JOIN temp.rp_classes c ON " \
-	"c.class_id = mb.class_id JOIN lessons l ON l.class_id = c.class_id " \
+	"x.code FROM temp.rp_members mb CROSS JOIN temp.rp_classes c ON " \
+	"c.class_id = mb.class_id CROSS JOIN lessons l ON l.class_id = " \
+	"c.class_id " \
 	"AND l.date BETWEEN c.start AND c.end JOIN temp.rp_scope sc ON " \
 	"sc.class_id = l.class_id AND sc.subject_id = l.subject_id CROSS " \
 	"JOIN attendance x ON x.lesson_id = l.id AND x.pupil_id = " \
