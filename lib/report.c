@@ -267,22 +267,28 @@ resolve(struct rp *r)
 	return bad ? -1 : 0;
 }
 
+/*
+ * Every class of the year × every subject, kept when the pair has a load,
+ * a lesson or a period mark: three look-ups by (class_id, subject_id) in
+ * their indexes per pair, rather than reading every lesson of the year.
+ */
 static const char scope_sql[] =
     "INSERT INTO temp.rp_scope "
-    "SELECT DISTINCT x.class_id, x.subject_id FROM (SELECT class_id, "
-    "subject_id FROM load UNION SELECT class_id, subject_id FROM lessons "
-    "UNION SELECT class_id, subject_id FROM term_marks) x "
-    "JOIN classes c ON c.id = x.class_id AND c.year_id = ?1 "
-    "WHERE (?2 = 0 OR x.class_id = ?2) AND (?3 = 0 OR c.parallel = ?3) "
-    "AND (?4 = 0 OR x.subject_id = ?4) "
+    "SELECT c.id, s.id FROM classes c JOIN subjects s "
+    "WHERE c.year_id = ?1 AND (?2 = 0 OR c.id = ?2) "
+    "AND (?3 = 0 OR c.parallel = ?3) AND (?4 = 0 OR s.id = ?4) "
+    "AND (EXISTS (SELECT 1 FROM load l WHERE l.class_id = c.id AND "
+    "l.subject_id = s.id) OR EXISTS (SELECT 1 FROM lessons l WHERE "
+    "l.class_id = c.id AND l.subject_id = s.id) OR EXISTS (SELECT 1 FROM "
+    "term_marks t WHERE t.class_id = c.id AND t.subject_id = s.id)) "
     "AND (?5 = 0 OR EXISTS (SELECT 1 FROM load l WHERE l.class_id = "
-    "x.class_id AND l.subject_id = x.subject_id AND l.teacher_id = ?5) "
-    "OR EXISTS (SELECT 1 FROM lessons l WHERE l.class_id = x.class_id AND "
-    "l.subject_id = x.subject_id AND l.teacher_id = ?5)) "
-    "AND (?6 = 0 OR x.class_id IN (SELECT class_id FROM membership WHERE "
+    "c.id AND l.subject_id = s.id AND l.teacher_id = ?5) "
+    "OR EXISTS (SELECT 1 FROM lessons l WHERE l.class_id = c.id AND "
+    "l.subject_id = s.id AND l.teacher_id = ?5)) "
+    "AND (?6 = 0 OR c.id IN (SELECT class_id FROM membership WHERE "
     "pupil_id = ?6)) "
     "AND (?7 = 0 OR c.teacher_id = ?7 OR EXISTS (SELECT 1 FROM load l "
-    "WHERE l.class_id = x.class_id AND l.subject_id = x.subject_id AND "
+    "WHERE l.class_id = c.id AND l.subject_id = s.id AND "
     "l.teacher_id = ?7))";
 
 /* rp_scope: the class × subject pairs in question that the actor may see. */
@@ -367,25 +373,23 @@ make_periods(struct rp *r)
 		if (rp_done(r, st, rc) < 0)
 			return -1;
 	}
-	if (ej_store_exec(r->s, "INSERT INTO temp.rp_members "
+	/* Only the pupils ever in these classes (or the one asked for):
+	 * each pupil's whole membership, for when their stay ended. */
+	if ((st = rp_prep(r, "INSERT INTO temp.rp_members "
 	    "WITH m AS (SELECT pupil_id, class_id, start, lead(start) OVER "
-	    "(PARTITION BY pupil_id ORDER BY start) AS stop FROM membership) "
+	    "(PARTITION BY pupil_id ORDER BY start) AS stop FROM membership "
+	    "WHERE CASE WHEN ?1 > 0 THEN pupil_id = ?1 ELSE pupil_id IN "
+	    "(SELECT pupil_id FROM membership WHERE class_id IN (SELECT "
+	    "class_id FROM temp.rp_classes)) END) "
 	    "SELECT m.pupil_id, m.class_id, max(m.start <= c.end AND "
 	    "(m.stop IS NULL OR m.stop > c.end)) FROM m JOIN temp.rp_classes "
 	    "c ON c.class_id = m.class_id WHERE m.start <= c.end AND (m.stop "
-	    "IS NULL OR m.stop > c.start) GROUP BY m.pupil_id, m.class_id",
-	    r->d) < 0)
+	    "IS NULL OR m.stop > c.start) GROUP BY m.pupil_id, m.class_id"))
+	    == NULL)
 		return -1;
-	if (r->pupil_id > 0) {
-		if ((st = rp_prep(r, "DELETE FROM temp.rp_members WHERE "
-		    "pupil_id <> ?")) == NULL)
-			return -1;
-		sqlite3_bind_int64(st, 1, r->pupil_id);
-		rc = sqlite3_step(st);
-		if (rp_done(r, st, rc) < 0)
-			return -1;
-	}
-	return 0;
+	sqlite3_bind_int64(st, 1, r->pupil_id > 0 ? r->pupil_id : 0);
+	rc = sqlite3_step(st);
+	return rp_done(r, st, rc);
 }
 
 static long
