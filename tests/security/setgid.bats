@@ -190,6 +190,8 @@ unchanged() {
 	as "$TEACHER" ej-report diary --class 5А --period 1 --mail "$out" 2>/dev/null
 	first=$(ls "$out" | head -1)
 	[ -n "$first" ]
+	# The mailing was recorded (one commit); the attack must not add to it.
+	before=$(school_state)
 	trap_dir=$SEC/home/$TEACHER/out
 	as "$TEACHER" mkdir "$trap_dir"
 	as "$TEACHER" ln -s "$S/ej.db" "$trap_dir/$first"
