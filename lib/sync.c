@@ -1,6 +1,8 @@
 /* sync — remotes, push, clone, pull and the mirror's rules; see sync.h. */
 #include <ctype.h>
 #include <pwd.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -182,130 +184,28 @@ home_dir(void)
 /* ---------------------------------------------------------------- SHA-1 */
 
 /*
- * Hashed known_hosts entries are HMAC-SHA1 of the host name; libsodium
- * has no SHA-1, so here is one (FIPS 180-4), for that alone.
+ * Hashed known_hosts entries are HMAC-SHA1 of the host name, and old
+ * servers offer only a SHA-1 of their key: libsodium has no SHA-1, so
+ * both come from libcrypto.
  */
-struct sha1 {
-	uint32_t h[5];
-	uint64_t len;
-	unsigned char buf[64];
-	size_t n;
-};
-
-static uint32_t
-rol(uint32_t x, int k)
-{
-	return (x << k) | (x >> (32 - k));
-}
-
-static void
-sha1_block(struct sha1 *c, const unsigned char *p)
-{
-	uint32_t w[80], a, b, cc, d, e, f, k, t;
-	int i;
-
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		    (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (; i < 80; i++)
-		w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-	a = c->h[0]; b = c->h[1]; cc = c->h[2]; d = c->h[3]; e = c->h[4];
-	for (i = 0; i < 80; i++) {
-		if (i < 20) {
-			f = (b & cc) | (~b & d);
-			k = 0x5a827999;
-		} else if (i < 40) {
-			f = b ^ cc ^ d;
-			k = 0x6ed9eba1;
-		} else if (i < 60) {
-			f = (b & cc) | (b & d) | (cc & d);
-			k = 0x8f1bbcdc;
-		} else {
-			f = b ^ cc ^ d;
-			k = 0xca62c1d6;
-		}
-		t = rol(a, 5) + f + e + k + w[i];
-		e = d; d = cc; cc = rol(b, 30); b = a; a = t;
-	}
-	c->h[0] += a; c->h[1] += b; c->h[2] += cc; c->h[3] += d; c->h[4] += e;
-}
-
-static void
-sha1_init(struct sha1 *c)
-{
-	static const uint32_t h0[5] = {0x67452301, 0xefcdab89, 0x98badcfe,
-	    0x10325476, 0xc3d2e1f0};
-
-	memset(c, 0, sizeof *c);
-	memcpy(c->h, h0, sizeof h0);
-}
-
-static void
-sha1_add(struct sha1 *c, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-
-	c->len += len;
-	while (len > 0) {
-		size_t k = 64 - c->n < len ? 64 - c->n : len;
-
-		memcpy(c->buf + c->n, p, k);
-		c->n += k;
-		p += k;
-		len -= k;
-		if (c->n == 64) {
-			sha1_block(c, c->buf);
-			c->n = 0;
-		}
-	}
-}
-
-static void
-sha1_end(struct sha1 *c, unsigned char out[20])
-{
-	uint64_t bits = c->len * 8;
-	unsigned char pad = 0x80, z = 0, lb[8];
-	int i;
-
-	sha1_add(c, &pad, 1);
-	while (c->n != 56)
-		sha1_add(c, &z, 1);
-	for (i = 0; i < 8; i++)
-		lb[i] = (unsigned char)(bits >> (56 - 8 * i));
-	sha1_add(c, lb, 8);
-	for (i = 0; i < 20; i++)
-		out[i] = (unsigned char)(c->h[i / 4] >> (24 - 8 * (i % 4)));
-}
-
-static void
+static int
 hmac_sha1(const unsigned char *key, size_t klen, const void *msg, size_t mlen,
     unsigned char out[20])
 {
-	unsigned char k[64] = {0}, pad[64], inner[20];
-	struct sha1 c;
-	int i;
+	unsigned int n = 0;
 
-	if (klen > 64) {
-		sha1_init(&c);
-		sha1_add(&c, key, klen);
-		sha1_end(&c, k);
-	} else
-		memcpy(k, key, klen);
-	for (i = 0; i < 64; i++)
-		pad[i] = k[i] ^ 0x36;
-	sha1_init(&c);
-	sha1_add(&c, pad, 64);
-	sha1_add(&c, msg, mlen);
-	sha1_end(&c, inner);
-	for (i = 0; i < 64; i++)
-		pad[i] = k[i] ^ 0x5c;
-	sha1_init(&c);
-	sha1_add(&c, pad, 64);
-	sha1_add(&c, inner, 20);
-	sha1_end(&c, out);
+	return HMAC(EVP_sha1(), key, (int)klen, msg, mlen, out, &n) != NULL &&
+	    n == 20 ? 0 : -1;
 }
 
-/* ------------------------------------------------------------ host keys */
+static int
+sha1(const void *data, size_t len, unsigned char out[20])
+{
+	unsigned int n = 0;
+
+	return EVP_Digest(data, len, out, &n, EVP_sha1(), NULL) == 1 &&
+	    n == 20 ? 0 : -1;
+}
 
 /* Base64 into a malloc'd buffer; -1 when it is not base64. */
 static int
@@ -362,8 +262,8 @@ hosts_match(const char *field, size_t flen, const char *name)
 			if (b64_decode(salt, strlen(salt), &sb, &sl) == 0 &&
 			    b64_decode(hash, strlen(hash), &hb, &hl) == 0 &&
 			    hl == 20) {
-				hmac_sha1(sb, sl, name, strlen(name), mac);
-				hit = memcmp(mac, hb, 20) == 0;
+				hit = hmac_sha1(sb, sl, name, strlen(name),
+				    mac) == 0 && memcmp(mac, hb, 20) == 0;
 			}
 		}
 		free(sb);
@@ -403,12 +303,8 @@ key_match(const char *b64, size_t len, const git_cert_hostkey *hk)
 		crypto_hash_sha256(h, blob, n);
 		same = memcmp(h, hk->hash_sha256, 32) == 0;
 	} else if (hk->type & GIT_CERT_SSH_SHA1) {
-		struct sha1 c;
-
-		sha1_init(&c);
-		sha1_add(&c, blob, n);
-		sha1_end(&c, h);
-		same = memcmp(h, hk->hash_sha1, 20) == 0;
+		same = sha1(blob, n, h) == 0 &&
+		    memcmp(h, hk->hash_sha1, 20) == 0;
 	}
 	free(blob);
 	return same;
