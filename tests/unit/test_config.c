@@ -218,7 +218,7 @@ test_example_stores(void **state)
 		const char *sql, *want;
 	} checks[] = {
 		{ "SELECT count(*) FROM school", "11" },
-		{ "SELECT count(*) FROM settings", "27" },
+		{ "SELECT count(*) FROM settings", "28" },
 		{ "SELECT count(*) FROM years", "1" },
 		{ "SELECT count(*) FROM periods", "6" },
 		{ "SELECT count(*) FROM period_schemes", "11" },
