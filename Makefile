@@ -237,17 +237,17 @@ demo: deps
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
 	@PATH="$(CURDIR)/$(O)/bin:$$PATH" EJ_STORE="$(CURDIR)/$(DEMO)/store" sh examples/demo.sh
 	@case "$${LC_ALL:-$${LC_MESSAGES:-$$LANG}}" in \
-	ru*) printf '\nКоманды собраны в %s, но их нет в PATH. Чтобы работать с демо-школой\nв этом терминале, наберите:\n' "$(CURDIR)/$(O)/bin" ;; \
-	*) printf '\nThe commands are built in %s, which is not on your PATH. To use them\nwith the demo school in this shell, type:\n' "$(CURDIR)/$(O)/bin" ;; \
+	ru*) printf '\nКоманды собраны в %s. Чтобы работать с демо-школой\nв этом терминале, наберите:\n' "$(abspath $(O)/bin)" ;; \
+	*) printf '\nThe commands are built in %s. To use them with the demo\nschool in this shell, type:\n' "$(abspath $(O)/bin)" ;; \
 	esac; \
 	printf '\n    export PATH="%s:$$PATH" EJ_STORE="%s"\n    ej help\n\n' \
-	  "$(CURDIR)/$(O)/bin" "$(CURDIR)/$(DEMO)/store"; \
+	  "$(abspath $(O)/bin)" "$(abspath $(DEMO)/store)"; \
 	case "$${LC_ALL:-$${LC_MESSAGES:-$$LANG}}" in \
 	ru*) printf 'или установите их (с man-страницами и русским каталогом сообщений):\n' ;; \
 	*) printf 'or install them (with their man pages and the Russian messages):\n' ;; \
 	esac; \
 	printf '\n    make install PREFIX=$$HOME/.local\n    export PATH="$$HOME/.local/bin:$$PATH" MANPATH="$$HOME/.local/share/man:" EJ_STORE="%s"\n' \
-	  "$(CURDIR)/$(DEMO)/store"
+	  "$(abspath $(DEMO)/store)"
 
 # The demo's e-diary under lighttpd on a loopback port, until ^C
 # (ej-diary(8)); prints the address and a demo parent's login.
