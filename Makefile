@@ -70,7 +70,7 @@ DEPS_DEB += lighttpd chromium-driver python3-selenium curl
 .SECONDARY:
 
 .PHONY: FORCE po all deps check check-unit check-cli check-man check-asan check-valgrind demo diary-demo \
-	install uninstall clean tests bench
+	install install-man uninstall clean tests bench
 .PHONY: check-reliability fuzz fuzzers
 
 all: $(O)/lib/libej.a $(BINS) $(MO)
@@ -255,10 +255,8 @@ diary-demo:
 	@PATH="$(CURDIR)/$(O)/bin:$$PATH" EJ_STORE="$(CURDIR)/$(DEMO)/store" \
 	  EJ_LOCALEDIR="$(CURDIR)/$(O)/locale" sh examples/diary-demo.sh
 
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
-	  $(DESTDIR)$(MANDIR)/ru/man1 $(DESTDIR)$(MANDIR)/ru/man7
+install: all install-man
+	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	@# ej only runs the others; ej-init is run by root, who makes the
 	@# store: neither holds the group's rights.
@@ -273,15 +271,22 @@ install: all
 	} > $(DESTDIR)$(SYSCONFDIR)/ej/stores; \
 	chmod 644 $(DESTDIR)$(SYSCONFDIR)/ej/stores; \
 	fi
+	@for m in $(MO); do l=$$(echo $$m | sed 's,.*locale/\([^/]*\)/.*,\1,'); \
+	  install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; \
+	  install -m 644 $$m $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ej.mo; done
+
+# The man pages alone; the Russian ones under MANDIR/ru, where man-db
+# looks under a Russian locale.
+install-man:
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(MANDIR)/ru/man1 $(DESTDIR)$(MANDIR)/ru/man7
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
 	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8
 	install -m 644 $(MAN_RU1) $(DESTDIR)$(MANDIR)/ru/man1
 	install -m 644 $(MAN_RU7) $(DESTDIR)$(MANDIR)/ru/man7
-	@for m in $(MO); do l=$$(echo $$m | sed 's,.*locale/\([^/]*\)/.*,\1,'); \
-	  install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; \
-	  install -m 644 $$m $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ej.mo; done
 
 uninstall:
 	rm -f $(CMDS:%=$(DESTDIR)$(BINDIR)/%)
