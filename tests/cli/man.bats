@@ -77,15 +77,11 @@ flags() {
 	grep -q 'man/ru/' "$TOP/README.md"
 }
 
-# The demo school's roster in $S, for the examples.
+# The demo school with its pupils of grades 5–9 in $S, for the examples.
 demo_roster() {
 	init_demo
 	export EJ_STORE=$S
-	(cd "$EXAMPLES/roster" &&
-	    for f in pupils.csv pupils-5-9-excel.csv pupils-10-11-bom.csv; do
-		ej-roster import pupils "$f" || exit 1
-	    done &&
-	    ej-roster import moves moves.csv) 2>/dev/null
+	ej-roster import pupils "$EXAMPLES/roster/pupils-5-9-excel.csv" 2>/dev/null
 }
 
 # PAGE: every "$ " command line of the page, run in order in a directory of
