@@ -43,6 +43,10 @@ MAN1 := $(wildcard man/man1/*.1)
 MAN5 := $(wildcard man/man5/*.5)
 MAN7 := $(wildcard man/man7/*.7)
 MAN8 := $(wildcard man/man8/*.8)
+# The Russian pages: man-db shows them under a Russian locale.
+MAN_RU1 := $(wildcard man/ru/man1/*.1)
+MAN_RU7 := $(wildcard man/ru/man7/*.7)
+MAN_ALL := $(MAN1) $(MAN5) $(MAN7) $(MAN8) $(MAN_RU1) $(MAN_RU7)
 PO := $(wildcard po/*.po)
 MO := $(PO:po/%.po=$(O)/locale/%/LC_MESSAGES/ej.mo)
 
@@ -66,7 +70,7 @@ DEPS_DEB += lighttpd chromium-driver python3-selenium curl
 .SECONDARY:
 
 .PHONY: FORCE po all deps check check-unit check-cli check-man check-asan check-valgrind demo diary-demo \
-	install uninstall clean tests bench
+	install install-man uninstall clean tests bench
 .PHONY: check-reliability fuzz fuzzers
 
 all: $(O)/lib/libej.a $(BINS) $(MO)
@@ -159,7 +163,7 @@ check-cli: tests
 	@O=$(O) tests/run cli
 
 check-man:
-	@for f in $(MAN1) $(MAN5) $(MAN7) $(MAN8); do \
+	@for f in $(MAN_ALL); do \
 	  mandoc -Tlint -W warning $$f || exit 1; done
 
 # The CLI tests of the journal and roster with every command under
@@ -232,6 +236,18 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
 	@PATH="$(CURDIR)/$(O)/bin:$$PATH" EJ_STORE="$(CURDIR)/$(DEMO)/store" sh examples/demo.sh
+	@case "$${LC_ALL:-$${LC_MESSAGES:-$$LANG}}" in \
+	ru*) printf '\nКоманды собраны в %s. Чтобы работать с демо-школой\nв этом терминале, наберите:\n' "$(abspath $(O)/bin)" ;; \
+	*) printf '\nThe commands are built in %s. To use them with the demo\nschool in this shell, type:\n' "$(abspath $(O)/bin)" ;; \
+	esac; \
+	printf '\n    export PATH="%s:$$PATH" EJ_STORE="%s"\n    ej help\n\n' \
+	  "$(abspath $(O)/bin)" "$(abspath $(DEMO)/store)"; \
+	case "$${LC_ALL:-$${LC_MESSAGES:-$$LANG}}" in \
+	ru*) printf 'или установите их (с man-страницами и русским каталогом сообщений):\n' ;; \
+	*) printf 'or install them (with their man pages and the Russian messages):\n' ;; \
+	esac; \
+	printf '\n    make install PREFIX=$$HOME/.local\n    export PATH="$$HOME/.local/bin:$$PATH" MANPATH="$$HOME/.local/share/man:" EJ_STORE="%s"\n' \
+	  "$(abspath $(DEMO)/store)"
 
 # The demo's e-diary under lighttpd on a loopback port, until ^C
 # (ej-diary(8)); prints the address and a demo parent's login.
@@ -239,9 +255,8 @@ diary-demo:
 	@PATH="$(CURDIR)/$(O)/bin:$$PATH" EJ_STORE="$(CURDIR)/$(DEMO)/store" \
 	  EJ_LOCALEDIR="$(CURDIR)/$(O)/locale" sh examples/diary-demo.sh
 
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
+install: all install-man
+	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	@# ej only runs the others; ej-init is run by root, who makes the
 	@# store: neither holds the group's rights.
@@ -256,18 +271,28 @@ install: all
 	} > $(DESTDIR)$(SYSCONFDIR)/ej/stores; \
 	chmod 644 $(DESTDIR)$(SYSCONFDIR)/ej/stores; \
 	fi
-	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
-	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
-	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
-	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8
 	@for m in $(MO); do l=$$(echo $$m | sed 's,.*locale/\([^/]*\)/.*,\1,'); \
 	  install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; \
 	  install -m 644 $$m $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ej.mo; done
 
+# The man pages alone; the Russian ones under MANDIR/ru, where man-db
+# looks under a Russian locale.
+install-man:
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(MANDIR)/ru/man1 $(DESTDIR)$(MANDIR)/ru/man7
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8
+	install -m 644 $(MAN_RU1) $(DESTDIR)$(MANDIR)/ru/man1
+	install -m 644 $(MAN_RU7) $(DESTDIR)$(MANDIR)/ru/man7
+
 uninstall:
 	rm -f $(CMDS:%=$(DESTDIR)$(BINDIR)/%)
 	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/%) \
-	  $(MAN7:man/%=$(DESTDIR)$(MANDIR)/%) $(MAN8:man/%=$(DESTDIR)$(MANDIR)/%)
+	  $(MAN7:man/%=$(DESTDIR)$(MANDIR)/%) $(MAN8:man/%=$(DESTDIR)$(MANDIR)/%) \
+	  $(MAN_RU1:man/%=$(DESTDIR)$(MANDIR)/%) $(MAN_RU7:man/%=$(DESTDIR)$(MANDIR)/%)
 	rm -f $(PO:po/%.po=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/ej.mo)
 
 clean:
